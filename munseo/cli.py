@@ -1,0 +1,218 @@
+"""The ``munseo`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from munseo.config import Settings
+from munseo.ingest import IngestError
+from munseo.ocr import OcrError
+from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
+from munseo.store.repository import Store
+
+app = typer.Typer(
+    name="munseo",
+    help="munseo (문서): turns scanned and born-digital documents into searchable, classified records.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _settings(**overrides: object) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _open_store(settings: Settings) -> Store:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(settings.resolved_database_url)
+
+
+class _RichProgress(ProgressSink):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.check_task = progress.add_task("checking files", total=None, rate="")
+        self.page_task: int | None = None
+        self.pages_done = 0
+
+    def checking(self, done: int, total: int) -> None:
+        self.progress.update(self.check_task, completed=done, total=total)
+
+    def pages_total(self, total: int) -> None:
+        self.page_task = self.progress.add_task("reading pages", total=total, rate="")
+
+    def page_done(self) -> None:
+        assert self.page_task is not None
+        self.pages_done += 1
+        self.progress.advance(self.page_task)
+        task = self.progress.tasks[self.page_task]
+        elapsed = task.elapsed or 0.0
+        if elapsed > 0:
+            self.progress.update(self.page_task, rate=f"{self.pages_done / elapsed:.2f} pages/s")
+
+
+def _summary(report: IngestReport) -> Table:
+    table = Table(title=f"Ingest finished in {report.seconds:.1f} s", show_header=True)
+    table.add_column("")
+    table.add_column("count", justify="right")
+    ocr = sum(f.ocr_pages for f in report.files)
+    text_layer = sum(f.text_layer_pages for f in report.files)
+    table.add_row("documents stored", str(report.count(Outcome.STORED)))
+    table.add_row("already stored (same content)", str(report.count(Outcome.DUPLICATE)))
+    table.add_row("failed", str(report.count(Outcome.FAILED)))
+    table.add_row("pages read", str(report.pages))
+    table.add_row("  by OCR", str(ocr))
+    table.add_row("  from the text layer", str(text_layer))
+    if report.seconds > 0 and report.pages:
+        table.add_row("pages per minute", f"{report.pages / report.seconds * 60:.1f}")
+    return table
+
+
+def _failures(failed: list[FileReport]) -> Table:
+    table = Table(title="Failures", show_header=True, header_style="bold red")
+    table.add_column("file")
+    table.add_column("document", justify="right")
+    table.add_column("reason")
+    for f in failed:
+        table.add_row(str(f.path), str(f.document_id or "-"), f.reason or "")
+    return table
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively).")],
+    dpi: Annotated[int | None, typer.Option(help="Render resolution for pages that need OCR.")] = None,
+    workers: Annotated[int | None, typer.Option(help="OCR processes (default: one per core).")] = None,
+) -> None:
+    """Read files into the database: text layer where usable, OCR otherwise."""
+    settings = _settings(dpi=dpi, workers=workers)
+    store = _open_store(settings)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        report = ingest(paths, settings, store, _RichProgress(progress))
+    console.print(_summary(report))
+    if report.failed:
+        console.print(_failures(report.failed))
+        raise typer.Exit(code=1)
+
+
+@app.command("ocr")
+def ocr_command(
+    file: Annotated[Path, typer.Argument(help="A PDF, PNG, JPEG or TIFF file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the structured result as JSON.")] = False,
+    dpi: Annotated[int | None, typer.Option(help="Render resolution.")] = None,
+) -> None:
+    """Read one file and print its text (or JSON) without storing anything."""
+    settings = _settings(dpi=dpi)
+    try:
+        result = read_file(file, settings)
+    except (IngestError, OcrError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    for page in result.pages:
+        source = page.source.value
+        conf = f", confidence {page.mean_confidence:.2f}" if page.source.value == "ocr" else ""
+        err.print(f"[dim]── page {page.number} ({source}{conf}) ──[/dim]")
+        sys.stdout.write(page.text.rstrip() + "\n")
+
+
+@app.command("ls")
+def ls_command(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    status: Annotated[str | None, typer.Option(help="Only this status (processed, failed, …).")] = None,
+) -> None:
+    """List stored documents."""
+    store = _open_store(_settings())
+    docs = store.list_documents(limit=limit, status=status)
+    table = Table(title=f"{store.count_documents(status)} documents", show_header=True)
+    for name in ("id", "file", "type", "pages", "status", "stored", "note"):
+        table.add_column(name, justify="right" if name in ("id", "pages") else "left")
+    for d in docs:
+        colour = {"processed": "green", "failed": "red"}.get(d.status, "yellow")
+        table.add_row(
+            str(d.id),
+            d.filename,
+            d.mime or "?",
+            str(d.page_count),
+            f"[{colour}]{d.status}[/{colour}]",
+            d.created_at.strftime("%Y-%m-%d %H:%M"),
+            (d.error or "")[:80],
+        )
+    console.print(table)
+
+
+@app.command("show")
+def show_command(
+    doc_id: Annotated[int, typer.Argument(help="Document id (see munseo ls).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Show one stored document: metadata, pages and text."""
+    store = _open_store(_settings())
+    doc = store.get_document(doc_id)
+    if doc is None:
+        err.print(f"[red]error:[/red] no document with id {doc_id}")
+        raise typer.Exit(code=1)
+    if as_json:
+        payload = {
+            "id": doc.id,
+            "filename": doc.filename,
+            "sha256": doc.sha256,
+            "mime": doc.mime,
+            "status": doc.status,
+            "error": doc.error,
+            "page_count": doc.page_count,
+            "text": doc.text,
+            "pages": [
+                {
+                    "number": p.number,
+                    "source": p.source,
+                    "mean_confidence": p.mean_confidence,
+                    "image_path": p.image_path,
+                    "timings_ms": p.timings_ms,
+                    "text": p.text,
+                }
+                for p in doc.pages
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(show_header=False, box=None)
+    for key, value in (
+        ("id", doc.id),
+        ("file", doc.filename),
+        ("sha256", doc.sha256),
+        ("type", doc.mime),
+        ("status", doc.status),
+        ("error", doc.error),
+        ("pages", doc.page_count),
+        ("stored", doc.created_at.isoformat(timespec="seconds")),
+    ):
+        if value is not None:
+            table.add_row(f"[bold]{key}", str(value))
+    console.print(table)
+    for page in doc.pages:
+        ms = sum(page.timings_ms.values())
+        console.rule(f"page {page.number} · {page.source} · confidence {page.mean_confidence:.2f} · {ms:.0f} ms")
+        console.print(page.text, markup=False, highlight=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,69 @@
+"""Settings from environment variables (``MUNSEO_*``) and an optional ``munseo.toml``.
+
+Precedence, highest first: explicit keyword arguments, environment variables, the TOML file
+(``MUNSEO_CONFIG`` or ``./munseo.toml``), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("MUNSEO_CONFIG", "munseo.toml"))
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may tune. Each field is ``MUNSEO_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="MUNSEO_", extra="ignore")
+
+    data_dir: Path = Field(Path("munseo-data"), description="Originals, page images and the SQLite file.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: a SQLite file inside data_dir.")
+    dpi: int = Field(300, ge=72, le=600, description="Render resolution for pages that need OCR.")
+    preview_dpi: int = Field(100, ge=36, le=300, description="Render resolution of text-layer pages.")
+    workers: int = Field(0, ge=0, description="OCR processes; 0 means one per CPU core.")
+    languages: str = Field("kor+eng", description="Tesseract languages.")
+    tessdata_dir: Path | None = Field(None, description="Folder with *.traineddata; found if unset.")
+    deskew: bool = True
+    denoise: bool = False
+    binarize: bool = False
+    max_pixels: int = Field(
+        100_000_000, ge=1, description="Largest page image (width x height) accepted, a bomb guard."
+    )
+    max_file_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Largest input file accepted.")
+    max_pages: int = Field(2000, ge=1, description="Most pages accepted in one document.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=_config_file()),
+        )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'munseo.db').resolve()}"
+
+    @property
+    def resolved_workers(self) -> int:
+        return self.workers or max(1, os.cpu_count() or 1)

@@ -1,0 +1,105 @@
+"""The element tree every stage after ingest speaks: document → page → block → line → word.
+
+Geometry is ``(x0, y0, x1, y1)`` in the page image's pixel coordinates (origin top left) at the
+page's ``dpi``; confidences are 0–1. Text-layer pages carry the same tree with confidence 1.0.
+These are pydantic models so that the store keeps them as JSON and the API returns them as is.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+BBox = tuple[int, int, int, int]
+
+
+def union_bbox(boxes: list[BBox]) -> BBox:
+    """The smallest box that holds all ``boxes`` (which must not be empty)."""
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+class Word(BaseModel):
+    text: str
+    bbox: BBox
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Line(BaseModel):
+    bbox: BBox
+    words: list[Word]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def confidence(self) -> float:
+        return _mean([w.confidence for w in self.words])
+
+
+class Block(BaseModel):
+    bbox: BBox
+    lines: list[Line]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+class PageSource(StrEnum):
+    TEXT_LAYER = "text-layer"
+    OCR = "ocr"
+
+
+class Preprocessing(BaseModel):
+    """What was done to a page image before OCR, so a result can be reproduced and judged."""
+
+    skew_angle: float = 0.0
+    deskewed: bool = False
+    denoised: bool = False
+    binarized: bool = False
+
+
+class EngineInfo(BaseModel):
+    name: str
+    version: str
+    languages: str
+    layout: str = Field(description="How the page was segmented, e.g. 'single-block' or 'columns:2'.")
+
+
+class PageResult(BaseModel):
+    """One page as read: its text, its tree, and how it was obtained."""
+
+    number: int = Field(ge=1)
+    width: int
+    height: int
+    dpi: int
+    source: PageSource
+    text: str
+    blocks: list[Block] = Field(default_factory=list)
+    mean_confidence: float = Field(0.0, ge=0.0, le=1.0)
+    engine: EngineInfo | None = None
+    preprocessing: Preprocessing | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for b in self.blocks for line in b.lines for w in line.words]
+
+
+class DocumentResult(BaseModel):
+    pages: list[PageResult]
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(p.text for p in self.pages)

@@ -1,0 +1,196 @@
+"""Open an input file, check it, and turn each of its pages into an image or a text layer.
+
+``inspect_file`` runs in the coordinating process: it reads enough of a file to reject bad input
+with a clear reason before any heavy work. ``load_page`` runs in worker processes and yields one
+page at a time, so that a 500-page PDF never sits in memory as 500 images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from munseo.elements import PageResult
+from munseo.ingest.detect import FileKind, describe_unsupported, detect_kind
+from munseo.ingest.errors import IngestError
+from munseo.ingest.textlayer import extract_text_layer, is_usable_text
+
+# Pillow's own guard raises only at twice its limit and warns below; munseo checks its own limit.
+Image.MAX_IMAGE_PIXELS = None
+
+_PDF_ERRORS = {
+    1: "the PDF could not be read (unknown PDFium error)",
+    2: "the file could not be opened",
+    3: "the PDF is damaged or truncated (format error)",
+    4: "the PDF is encrypted with a password; remove the password and upload it again",
+    5: "the PDF uses an unsupported security handler",
+    6: "a page of the PDF is damaged",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_pixels: int
+    max_file_bytes: int
+    max_pages: int
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A checked input file: what it is and how many pages it has."""
+
+    path: Path
+    sha256: str
+    size: int
+    kind: FileKind
+    page_count: int
+
+
+@dataclass
+class LoadedPage:
+    """One page ready for the next stage: a text layer (OCR skipped), or an image to OCR."""
+
+    number: int
+    image: Image.Image
+    dpi: int
+    text_layer: PageResult | None
+    render_ms: float = 0.0
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _pdf_error(path: Path, exc: pdfium.PdfiumError, data_head: bytes) -> IngestError:
+    code = getattr(exc, "err_code", None)
+    if code == 0 and re.search(rb"/Count\s+0\b", data_head):
+        return IngestError(path, "the PDF has no pages")
+    return IngestError(path, _PDF_ERRORS.get(code or 0, f"the PDF could not be read ({exc})"))
+
+
+def _check_pixels(path: Path, width: int, height: int, limits: Limits, where: str) -> None:
+    if width * height > limits.max_pixels:
+        raise IngestError(
+            path,
+            f"{where} is {width}×{height} = {width * height / 1e6:.0f} megapixels, over the limit of "
+            f"{limits.max_pixels / 1e6:.0f} megapixels (MUNSEO_MAX_PIXELS); it may be a decompression bomb",
+        )
+
+
+def inspect_file(path: Path, limits: Limits, dpi: int) -> SourceFile:
+    """Check ``path`` and return what it is, or raise ``IngestError`` with the reason."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise IngestError(path, f"the file cannot be read ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise IngestError(path, "the file is empty (0 bytes)")
+    if size > limits.max_file_bytes:
+        raise IngestError(
+            path, f"the file is {size / 2**20:.0f} MiB, over the limit of {limits.max_file_bytes / 2**20:.0f} MiB"
+        )
+    kind = detect_kind(head)
+    if kind is None:
+        raise IngestError(
+            path,
+            f"unsupported file type: the content is {describe_unsupported(head)}, not a PDF, PNG, JPEG or TIFF",
+        )
+    pages = _count_pdf_pages(path, limits, dpi) if kind is FileKind.PDF else _count_image_frames(path, limits)
+    if pages > limits.max_pages:
+        raise IngestError(path, f"the document has {pages} pages, over the limit of {limits.max_pages}")
+    return SourceFile(path=path, sha256=sha256_file(path), size=size, kind=kind, page_count=pages)
+
+
+def _count_pdf_pages(path: Path, limits: Limits, dpi: int) -> int:
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        with path.open("rb") as fh:
+            raise _pdf_error(path, exc, fh.read(1 << 16)) from exc
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise IngestError(path, "the PDF has no pages")
+        for index in range(count):
+            width_pt, height_pt = pdf.get_page_size(index)
+            _check_pixels(
+                path,
+                round(width_pt * dpi / 72),
+                round(height_pt * dpi / 72),
+                limits,
+                f"page {index + 1} rendered at {dpi} DPI",
+            )
+        return count
+    finally:
+        pdf.close()
+
+
+def _count_image_frames(path: Path, limits: Limits) -> int:
+    try:
+        with Image.open(path) as img:
+            frames = 0
+            for frame in ImageSequence.Iterator(img):
+                frames += 1
+                _check_pixels(path, frame.width, frame.height, limits, f"image frame {frames}")
+            img.seek(0)
+            img.load()
+            return frames
+    except IngestError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise IngestError(path, f"the image is damaged or truncated ({exc})") from exc
+
+
+@lru_cache(maxsize=2)
+def _open_pdf(path: str) -> pdfium.PdfDocument:
+    """Workers take many pages from the same PDF in a row: keep the last ones open."""
+    return pdfium.PdfDocument(path)
+
+
+def _image_dpi(img: Image.Image, default: int) -> int:
+    value = img.info.get("dpi")
+    if value and value[0] and 36 <= float(value[0]) <= 1200:
+        return round(float(value[0]))
+    return default
+
+
+def load_page(source: SourceFile, index: int, dpi: int, preview_dpi: int) -> LoadedPage:
+    """Page ``index`` (0-based) of ``source``: a usable text layer if it has one, else an image."""
+    if source.kind is FileKind.PDF:
+        return _load_pdf_page(source, index, dpi, preview_dpi)
+    with Image.open(source.path) as img:
+        img.seek(index)
+        frame = img.convert("L") if img.mode not in ("L", "RGB") else img.copy()
+        page_dpi = _image_dpi(img, dpi)
+    return LoadedPage(number=index + 1, image=frame, dpi=page_dpi, text_layer=None)
+
+
+def _load_pdf_page(source: SourceFile, index: int, dpi: int, preview_dpi: int) -> LoadedPage:
+    start = time.perf_counter()
+    try:
+        pdf = _open_pdf(str(source.path))
+        page = pdf[index]
+        textpage = page.get_textpage()
+        text = textpage.get_text_range()
+        if is_usable_text(text):
+            scale = preview_dpi / 72
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            layer = extract_text_layer(page, textpage, text, number=index + 1, dpi=preview_dpi)
+            return LoadedPage(index + 1, image, preview_dpi, layer, render_ms=(time.perf_counter() - start) * 1000)
+        image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+        return LoadedPage(index + 1, image, dpi, None, render_ms=(time.perf_counter() - start) * 1000)
+    except pdfium.PdfiumError as exc:
+        raise IngestError(source.path, f"page {index + 1} of the PDF is damaged ({exc})") from exc

@@ -1,0 +1,371 @@
+"""The chain ingest → OCR → text → store, run over many files with one OCR process per core.
+
+The coordinating process checks files and talks to the database; worker processes each hold one
+Tesseract engine and turn one page at a time into a ``PageResult`` (render or text layer,
+preprocess, OCR, clean, save the page image). A bad file or a failing page fails its document
+only; a crashed worker fails the documents it had in hand and a fresh pool carries on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from PIL import Image
+
+from munseo.config import Settings
+from munseo.elements import DocumentResult, PageResult, PageSource
+from munseo.ingest import IngestError, Limits, SourceFile, inspect_file, load_page, sha256_file
+from munseo.ocr import PreprocessOptions, TesseractEngine, preprocess
+from munseo.store.files import DataDir
+from munseo.store.repository import NewPage, Store
+from munseo.text import clean_page_text, merge_pages
+
+SUPPORTED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+
+
+@dataclass(frozen=True)
+class PageJob:
+    source: SourceFile
+    index: int
+    dpi: int
+    preview_dpi: int
+    options: PreprocessOptions
+    image_path: Path | None  # where to keep the page image; None: don't keep it
+
+
+@dataclass
+class PageOutcome:
+    job: PageJob
+    result: PageResult | None = None
+    clean_text: str = ""
+    error: str | None = None
+
+
+# One engine per worker process, made by the pool's initializer.
+_engine: TesseractEngine | None = None
+
+
+def _init_worker(languages: str, tessdata_dir: Path | None) -> None:
+    global _engine
+    _engine = TesseractEngine(languages=languages, tessdata_dir=tessdata_dir)
+
+
+def process_page(job: PageJob) -> PageOutcome:
+    """Run in a worker: one page from file to cleaned text (and saved image)."""
+    outcome = PageOutcome(job)
+    try:
+        loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi)
+        timings = {"render": loaded.render_ms}
+        if loaded.text_layer is not None:
+            result = loaded.text_layer
+            image = loaded.image
+        else:
+            if _engine is None:
+                raise RuntimeError("worker has no OCR engine; process_page must run in a PageProcessor")
+            start = time.perf_counter()
+            gray, record = preprocess(loaded.image, job.options)
+            timings["preprocess"] = (time.perf_counter() - start) * 1000
+            result = _engine.recognize(gray, loaded.dpi, number=loaded.number)
+            result.preprocessing = record
+            timings.update(result.timings_ms)
+            image = Image.fromarray(gray)
+        start = time.perf_counter()
+        outcome.clean_text = clean_page_text(result.text)
+        timings["clean"] = (time.perf_counter() - start) * 1000
+        if job.image_path is not None:
+            start = time.perf_counter()
+            job.image_path.parent.mkdir(parents=True, exist_ok=True)
+            image.convert("L").save(job.image_path, format="JPEG", quality=85)
+            timings["save_image"] = (time.perf_counter() - start) * 1000
+        result.timings_ms = timings
+        outcome.result = result
+    except IngestError as exc:
+        outcome.error = exc.reason
+    except Exception as exc:  # a page must never take the batch down: its document fails, with why
+        outcome.error = f"page {job.index + 1} could not be processed ({type(exc).__name__}: {exc})"
+    return outcome
+
+
+class PageProcessor:
+    """A pool of OCR worker processes, one Tesseract engine each, fed with a bounded queue."""
+
+    def __init__(self, settings: Settings, workers: int | None = None) -> None:
+        self.settings = settings
+        self.workers = workers or settings.resolved_workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> PageProcessor:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.settings.languages, self.settings.tessdata_dir),
+            )
+        return self._pool
+
+    def run(self, jobs: Iterable[PageJob]) -> Iterator[PageOutcome]:
+        """Outcomes in completion order. A worker crash fails the pages it was holding."""
+        queue = iter(jobs)
+        in_flight: dict[Future[PageOutcome], PageJob] = {}
+        limit = self.workers * 3
+        exhausted = False
+        while True:
+            while not exhausted and len(in_flight) < limit:
+                job = next(queue, None)
+                if job is None:
+                    exhausted = True
+                    break
+                in_flight[self._ensure_pool().submit(process_page, job)] = job
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = in_flight.pop(future)
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    self._pool = None
+                    yield PageOutcome(job, error=f"page {job.index + 1}: the OCR worker process crashed")
+
+
+def options_from(settings: Settings) -> PreprocessOptions:
+    return PreprocessOptions(deskew=settings.deskew, denoise=settings.denoise, binarize=settings.binarize)
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(settings.max_pixels, settings.max_file_bytes, settings.max_pages)
+
+
+def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> list[PageJob]:
+    return [
+        PageJob(
+            source=source,
+            index=i,
+            dpi=settings.dpi,
+            preview_dpi=settings.preview_dpi,
+            options=options_from(settings),
+            image_path=data.page_image_path(source.sha256, i + 1) if data else None,
+        )
+        for i in range(source.page_count)
+    ]
+
+
+def read_file(path: Path, settings: Settings) -> DocumentResult:
+    """Read one file without storing anything (``munseo ocr``). Raises ``IngestError``."""
+    source = inspect_file(path, limits_from(settings), settings.dpi)
+    pages: list[PageResult] = []
+    with PageProcessor(settings, workers=min(settings.resolved_workers, source.page_count)) as processor:
+        for outcome in processor.run(page_jobs(source, settings, None)):
+            if outcome.error or outcome.result is None:
+                raise IngestError(path, outcome.error or "unknown error")
+            pages.append(outcome.result)
+    return DocumentResult(pages=sorted(pages, key=lambda p: p.number))
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders searched recursively for supported suffixes, hidden files skipped."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+class Outcome(StrEnum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass
+class FileReport:
+    path: Path
+    outcome: Outcome
+    document_id: int | None = None
+    pages: int = 0
+    ocr_pages: int = 0
+    text_layer_pages: int = 0
+    reason: str | None = None
+
+
+@dataclass
+class IngestReport:
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for f in self.files if f.outcome is outcome)
+
+    @property
+    def pages(self) -> int:
+        return sum(f.pages for f in self.files if f.outcome is Outcome.STORED)
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [f for f in self.files if f.outcome is Outcome.FAILED]
+
+
+class ProgressSink:
+    """What ingest reports while it runs; the CLI draws it as progress bars."""
+
+    def checking(self, done: int, total: int) -> None: ...
+
+    def pages_total(self, total: int) -> None: ...
+
+    def page_done(self) -> None: ...
+
+
+@dataclass
+class _Pending:
+    report: FileReport
+    source: SourceFile
+    outcomes: list[PageOutcome] = field(default_factory=list)
+
+
+def ingest(
+    paths: Iterable[Path],
+    settings: Settings,
+    store: Store,
+    progress: ProgressSink | None = None,
+    workers: int | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders into ``store``. Same content twice is one document."""
+    started = time.perf_counter()
+    progress = progress or ProgressSink()
+    data = DataDir(settings.data_dir)
+    report = IngestReport()
+    files = expand_paths(paths)
+    pending: dict[str, _Pending] = {}
+    jobs: list[PageJob] = []
+
+    def finish(file_report: FileReport) -> None:
+        report.files.append(file_report)
+        if on_file:
+            on_file(file_report)
+
+    for n, path in enumerate(files, 1):
+        progress.checking(n, len(files))
+        file_report = _prepare(path, settings, store, data, pending)
+        if file_report is not None:
+            finish(file_report)
+    for item in pending.values():
+        jobs.extend(page_jobs(item.source, settings, data))
+    progress.pages_total(len(jobs))
+
+    if jobs:
+        with PageProcessor(settings, workers) as processor:
+            for outcome in processor.run(jobs):
+                progress.page_done()
+                item = pending[outcome.job.source.sha256]
+                item.outcomes.append(outcome)
+                if len(item.outcomes) == item.source.page_count:
+                    finish(_complete(item, store))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _prepare(
+    path: Path, settings: Settings, store: Store, data: DataDir, pending: dict[str, _Pending]
+) -> FileReport | None:
+    """Check a file and register it; a report now if it is done already (failed or duplicate)."""
+    try:
+        source = inspect_file(path, limits_from(settings), settings.dpi)
+    except IngestError as exc:
+        return _fail_unreadable(path, exc.reason, store)
+    existing = store.find_by_hash(source.sha256)
+    if source.sha256 in pending or (existing is not None and existing.status == "processed"):
+        doc_id = existing.id if existing is not None else None
+        return FileReport(path, Outcome.DUPLICATE, doc_id, pages=source.page_count)
+    try:
+        original = data.store_original(source.path, source.sha256, source.kind.value)
+    except OSError as exc:
+        return _fail_unreadable(path, f"the original could not be saved to the data directory ({exc})", store)
+    doc_id = store.start_document(
+        sha256=source.sha256,
+        filename=path.name,
+        mime=source.kind.value,
+        size=source.size,
+        page_count=source.page_count,
+        original_path=str(original),
+    )
+    # Workers read the stored copy: the caller may delete or replace the input meanwhile.
+    stored = SourceFile(original, source.sha256, source.size, source.kind, source.page_count)
+    pending[source.sha256] = _Pending(FileReport(path, Outcome.STORED, doc_id, source.page_count), stored)
+    return None
+
+
+def _fail_unreadable(path: Path, reason: str, store: Store) -> FileReport:
+    try:
+        size = path.stat().st_size
+        sha = sha256_file(path)
+    except OSError:
+        size, sha = 0, None
+    doc_id = store.record_failure(filename=path.name, reason=reason, sha256=sha, size=size) if path.exists() else None
+    return FileReport(path, Outcome.FAILED, doc_id, reason=reason if path.exists() else "no such file")
+
+
+def _complete(item: _Pending, store: Store) -> FileReport:
+    report = item.report
+    errors = [o.error for o in sorted(item.outcomes, key=lambda o: o.job.index) if o.error]
+    if errors:
+        report.outcome, report.reason, report.pages = Outcome.FAILED, errors[0], 0
+        store.record_failure(
+            filename=report.path.name,
+            reason=errors[0],
+            sha256=item.source.sha256,
+            size=item.source.size,
+            mime=item.source.kind.value,
+            document_id=report.document_id,
+        )
+        return report
+    pages = []
+    for outcome in sorted(item.outcomes, key=lambda o: o.job.index):
+        result = outcome.result
+        assert result is not None  # pages without an error always carry a result
+        pages.append(
+            NewPage(
+                number=result.number,
+                width=result.width,
+                height=result.height,
+                dpi=result.dpi,
+                source=result.source.value,
+                raw_text=result.text,
+                text=outcome.clean_text,
+                blocks=[b.model_dump(mode="json") for b in result.blocks],
+                mean_confidence=result.mean_confidence,
+                image_path=str(outcome.job.image_path) if outcome.job.image_path else None,
+                engine=result.engine.model_dump() if result.engine else None,
+                preprocessing=result.preprocessing.model_dump() if result.preprocessing else None,
+                timings_ms=result.timings_ms,
+            )
+        )
+        if result.source is PageSource.OCR:
+            report.ocr_pages += 1
+        else:
+            report.text_layer_pages += 1
+    store.finish_document(report.document_id or 0, pages, merge_pages([p.text for p in pages]))
+    return report

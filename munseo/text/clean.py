@@ -1,0 +1,41 @@
+"""Cleaning rules for page text. The raw text stays stored beside the cleaned text.
+
+Rules, in order: Unicode NFC (Hangul from some PDFs arrives as decomposed jamo); control and
+zero-width characters removed, odd spaces made plain; lines of OCR noise only (rules, dots, stray
+bars) dropped; runs of spaces collapsed; a Latin word hyphenated across a line break joined;
+runs of blank lines collapsed to one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A line holding only these is a ruling line, a border or speckle read as text.
+_NOISE_LINE = re.compile(r"^[\s\-_=~|·.,:;'`\"^*°•ㆍ()\[\]{}<>/\\]*$")
+_HYPHEN_JOIN = re.compile(r"([A-Za-z]{2,})-\n([a-z]{2,})")
+_SPACES = re.compile(r" {2,}")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def clean_page_text(raw: str) -> str:
+    """One page's text, cleaned by the rules above."""
+    text = unicodedata.normalize("NFC", raw).translate(_ZERO_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", _ODD_SPACES.sub(" ", text))
+    lines = []
+    for line in text.split("\n"):
+        line = _SPACES.sub(" ", line).strip()
+        if line and _NOISE_LINE.match(line):
+            continue
+        lines.append(line)
+    text = _HYPHEN_JOIN.sub(r"\1\2", "\n".join(lines))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def merge_pages(pages: list[str]) -> str:
+    """The document text: cleaned pages in order, separated by a form feed line."""
+    return "\n\f\n".join(page for page in pages)
