@@ -72,11 +72,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pdf_error(path: Path, exc: pdfium.PdfiumError, data_head: bytes) -> IngestError:
-    code = getattr(exc, "err_code", None)
-    if code == 0 and re.search(rb"/Count\s+0\b", data_head):
+def _pdf_error(path: Path, exc: pdfium.PdfiumError) -> IngestError:
+    """Say why PDFium refused a file. Its error code can be stale (PDFium keeps the last one
+    per thread), so the file's own markers decide where they can."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+        fh.seek(max(0, path.stat().st_size - (1 << 20)))
+        tail = fh.read()
+    if b"/Encrypt" in tail or b"/Encrypt" in head:
+        return IngestError(path, _PDF_ERRORS[4])
+    if re.search(rb"/Count\s+0\b", head) and not re.search(rb"/Count\s+[1-9]", head + tail):
         return IngestError(path, "the PDF has no pages")
-    return IngestError(path, _PDF_ERRORS.get(code or 0, f"the PDF could not be read ({exc})"))
+    code = getattr(exc, "err_code", None) or 3
+    if code == 4:  # a stale "wrong password" for a file that has no encryption dictionary
+        code = 3
+    return IngestError(path, _PDF_ERRORS.get(code, _PDF_ERRORS[3]))
 
 
 def _check_pixels(path: Path, width: int, height: int, limits: Limits, where: str) -> None:
@@ -118,8 +128,7 @@ def _count_pdf_pages(path: Path, limits: Limits, dpi: int) -> int:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        with path.open("rb") as fh:
-            raise _pdf_error(path, exc, fh.read(1 << 16)) from exc
+        raise _pdf_error(path, exc) from exc
     try:
         count = len(pdf)
         if count == 0:

@@ -15,7 +15,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A line holding only these is a ruling line, a border or speckle read as text.
-_NOISE_LINE = re.compile(r"^[\s\-_=~|·.,:;'`\"^*°•ㆍ()\[\]{}<>/\\]*$")
+_NOISE_LINE = re.compile(r"^[\s\-—–_=~|·.,:;'`\"^*°•ㆍ()\[\]{}<>/\\]*$")
 _HYPHEN_JOIN = re.compile(r"([A-Za-z]{2,})-\n([a-z]{2,})")
 _SPACES = re.compile(r" {2,}")
 _BLANK_LINES = re.compile(r"\n{3,}")

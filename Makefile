@@ -1,0 +1,56 @@
+# munseo: the two commands a new user needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng fonts-nanum postgresql poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_DIR ?= demo-data
+
+.PHONY: demo test test-fast bench lint system-deps install clean
+
+## Install what is missing (Debian packages, then the virtualenv); fast when all is there.
+install: system-deps $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Generate demo documents, ingest them into a local database, show what was read.
+demo: install
+	@if [ ! -f $(DEMO_DIR)/inbox/manifest.jsonl ]; then \
+		$(BIN)/munseo synth $(DEMO_DIR)/inbox --count 12 --seed 7 --scan-ratio 0.5 --include-unknown 1; \
+	fi
+	MUNSEO_DATA_DIR=$(DEMO_DIR)/store $(BIN)/munseo ingest $(DEMO_DIR)/inbox || true
+	MUNSEO_DATA_DIR=$(DEMO_DIR)/store $(BIN)/munseo ls --limit 20
+	MUNSEO_DATA_DIR=$(DEMO_DIR)/store $(BIN)/munseo show 1 | head -40
+
+## The whole suite, slow tests included (PostgreSQL is started by the tests themselves).
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: install
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_synth.py
+
+lint: install
+	$(BIN)/ruff check munseo tests benchmarks
+	$(BIN)/ruff format --check munseo tests benchmarks
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache

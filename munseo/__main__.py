@@ -1,0 +1,3 @@
+from munseo.cli import app
+
+app(prog_name="munseo")

@@ -1,0 +1,116 @@
+"""Shared fixtures: settings on a temp data dir, and the store on SQLite and on a real PostgreSQL.
+
+PostgreSQL: ``MUNSEO_TEST_DATABASE_URL`` if set (a server you run), otherwise a throwaway cluster
+made with initdb in a temp dir and started with pg_ctl on a free port, torn down after the session.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from munseo.config import Settings
+from munseo.store.repository import Store
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if found:
+        return found[-1]
+    path = shutil.which(name)
+    if path is None:
+        raise RuntimeError(f"{name} not found: install the Debian package postgresql (make test does)")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Cluster:
+    """initdb + pg_ctl in a temp dir. As root, the server runs as the 'postgres' system user."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="munseo-pg-"))
+        self.port = _free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(self.dir, user.pw_uid, user.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.data = self.dir / "data"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True, timeout=120)
+
+    def start(self) -> str:
+        self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "munseo", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8")
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
+        return f"postgresql+psycopg://munseo@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        try:
+            self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a PostgreSQL server's maintenance database; tests make their own databases."""
+    if os.environ.get("MUNSEO_TEST_DATABASE_URL"):
+        yield os.environ["MUNSEO_TEST_DATABASE_URL"]
+        return
+    cluster = _Cluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+_db_numbers = itertools.count(1)
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    url = make_url(server_url)
+    name = f"munseo_test_{os.getpid()}_{next(_db_numbers)}"
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'munseo.db'}"
+    return fresh_postgres_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, workers=2)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    store = Store(settings.resolved_database_url)
+    yield store
+    store.close()
