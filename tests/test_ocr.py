@@ -53,10 +53,15 @@ def test_two_column_page_is_read_column_by_column(engine: TesseractEngine) -> No
     assert cer(page.text, whole.text) > 0.3
 
 
-def test_single_column_page_with_ragged_margin_stays_one_region() -> None:
-    for seed in range(1, 6):
-        page = render_text_page(seed=seed, dpi=150)
-        assert [r.columns for r in find_regions(np.asarray(page.image))] == [1]
+@pytest.mark.parametrize("columns", [1, 2])
+@pytest.mark.parametrize("degraded", [False, True])
+def test_columns_found_on_clean_and_degraded_pages(columns: int, degraded: bool) -> None:
+    """Ragged margins and word-space rivers are not gutters; noise and shading hide no gutter."""
+    for seed in range(300, 306):
+        image = render_text_page(seed=seed, dpi=300, columns=columns).image
+        if degraded:
+            image = degrade(image, seed=seed, noise=18, blur=1.0, jpeg_quality=45, shading=0.35, salt_pepper=0.01)
+        assert {r.columns for r in find_regions(np.asarray(image))} == {columns}, seed
 
 
 def test_element_tree_geometry_and_confidence(engine: TesseractEngine) -> None:

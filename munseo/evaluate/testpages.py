@@ -108,17 +108,29 @@ def degrade(
     noise: float = 0.0,
     blur: float = 0.0,
     jpeg_quality: int | None = None,
+    shading: float = 0.0,
+    salt_pepper: float = 0.0,
 ) -> Image.Image:
-    """A scanner's damage: rotation (degrees, counter-clockwise), gaussian noise (σ in grey levels),
-    gaussian blur (radius in pixels) and JPEG compression."""
+    """A scanner's damage: rotation (degrees, counter-clockwise), gaussian blur (radius in pixels),
+    uneven lighting (``shading``: how much darker one corner is, 0–1), gaussian noise (σ in grey
+    levels), salt-and-pepper noise (share of pixels) and JPEG compression."""
     out = image.convert("L")
     if angle:
         out = out.rotate(angle, resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
     if blur:
         out = out.filter(ImageFilter.GaussianBlur(blur))
-    if noise:
-        rng = np.random.default_rng(seed)
-        pixels = np.asarray(out, dtype=np.float32) + rng.normal(0.0, noise, (out.height, out.width))
+    rng = np.random.default_rng(seed)
+    if shading or noise or salt_pepper:
+        pixels = np.asarray(out, dtype=np.float32)
+        if shading:
+            ys, xs = np.ogrid[0 : out.height, 0 : out.width]
+            pixels = pixels * (1.0 - shading * (xs / out.width + ys / out.height) / 2)
+        if noise:
+            pixels = pixels + rng.normal(0.0, noise, pixels.shape)
+        if salt_pepper:
+            flips = rng.random(pixels.shape)
+            pixels[flips < salt_pepper / 2] = 0
+            pixels[flips > 1 - salt_pepper / 2] = 255
         out = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
     if jpeg_quality is not None:
         buffer = io.BytesIO()

@@ -22,6 +22,10 @@ _WORK_WIDTH = 600
 _MIN_GUTTER = 0.025
 # A column is at least this share of the page width: a ragged right margin is not a column.
 _MIN_COLUMN_WIDTH = 0.15
+# Lines of a real column start within this share of the page width of each other …
+_ALIGN_TOLERANCE = 0.006
+# … for at least this share of its lines (paragraph indents and centred headings make the rest).
+_MIN_ALIGNED_SHARE = 0.6
 # A band is split into columns only if it is this share of the page height (a few lines).
 _MIN_COLUMN_BAND = 0.06
 # Bands are separated by blank gaps of at least this share of the page height.
@@ -93,9 +97,12 @@ def find_regions(gray: np.ndarray) -> list[Region]:
     height, width = gray.shape
     scale = min(1.0, _WORK_WIDTH / width)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    # Speckle is not text: an opening removes isolated noise pixels before the gaps are measured.
-    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)) > 0
+    # Shrinking with area averaging fades speckle (salt-and-pepper, grain) below the threshold, and
+    # dividing by the background (a max filter wider than any glyph) flattens uneven lighting.
+    background = cv2.dilate(small, np.ones((15, 15), np.uint8))
+    flat = cv2.divide(small, background, scale=255)
+    _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    ink = binary > 0
     sh, sw = ink.shape
     bands = _merge_runs(_runs(ink.any(axis=1)), max(1, round(_MIN_BAND_GAP * sh)))
     min_gutter = max(2, round(_MIN_GUTTER * sw))
@@ -123,20 +130,42 @@ def find_regions(gray: np.ndarray) -> list[Region]:
 
     for section in sections:
         area = ink[section.top : section.bottom]
-        spans = _runs(area.any(axis=0) & ~section.gutters)
-        multi = section.gutters.any() and section.bottom - section.top >= _MIN_COLUMN_BAND * sh
-        if not multi:
+        gutters = section.gutters
+        if section.bottom - section.top < _MIN_COLUMN_BAND * sh:
+            gutters = np.zeros_like(gutters)
+        gutters = _aligned_gutters(area, gutters, max(2, round(_ALIGN_TOLERANCE * sw)))
+        spans = _runs(area.any(axis=0) & ~gutters)
+        if not gutters.any():
             if spans:
                 pending.append((spans[0][0], section.top, spans[-1][1], section.bottom))
             continue
         flush()
-        columns = _columns_between(spans, section.gutters)
+        columns = _columns_between(spans, gutters)
         for i, (left, right) in enumerate(columns):
             rows = np.flatnonzero(area[:, left:right].any(axis=1))
             box = (left, section.top + int(rows[0]), right, section.top + int(rows[-1]) + 1)
             regions.append(Region(_to_full(box, scale, width, height), i, len(columns)))
     flush()
     return regions
+
+
+def _aligned_gutters(area: np.ndarray, gutters: np.ndarray, tolerance: int) -> np.ndarray:
+    """Keep the gutters whose right-hand column is left-aligned, as real columns are.
+
+    A "river" of word spaces that happens to line up over a few lines is blank from top to
+    bottom too, but the words after it start wherever the sentence put them.
+    """
+    kept = np.zeros_like(gutters)
+    for _start, end in _runs(gutters):
+        right = area[:, end:]
+        lines = _runs(right.any(axis=1))
+        starts = [int(np.flatnonzero(right[a:b].any(axis=0))[0]) for a, b in lines]
+        if len(starts) < 2:
+            continue
+        aligned = sum(1 for x in starts if x - min(starts) <= tolerance)
+        if aligned >= _MIN_ALIGNED_SHARE * len(starts):
+            kept[_start:end] = True
+    return kept
 
 
 def _columns_between(spans: list[tuple[int, int]], gutters: np.ndarray) -> list[tuple[int, int]]:

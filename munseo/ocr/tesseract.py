@@ -134,7 +134,10 @@ def _collect_blocks(iterator: tesserocr.PyResultIterator, dx: int, dy: int) -> l
     level = tesserocr.RIL.WORD
     blocks: list[list[list[tuple[str, BBox, float]]]] = []
     for word in tesserocr.iterate_level(iterator, level):
-        text = (word.GetUTF8Text(level) or "").strip()
+        try:
+            text = word.GetUTF8Text(level).strip()
+        except RuntimeError:  # an element with no text (a picture or line region in PSM 3)
+            continue
         box = word.BoundingBox(level)
         if not text or box is None:
             continue
