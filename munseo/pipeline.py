@@ -139,7 +139,9 @@ class PageProcessor:
                 try:
                     yield future.result()
                 except BrokenProcessPool:
-                    self._pool = None
+                    if self._pool is not None:
+                        self._pool.shutdown(wait=False, cancel_futures=True)
+                        self._pool = None
                     yield PageOutcome(job, error=f"page {job.index + 1}: the OCR worker process crashed")
 
 
