@@ -12,10 +12,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from munseo.classify.cli import classify_command, evaluate_command, labels_app, train_command
 from munseo.config import Settings
 from munseo.ingest import IngestError
 from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
+from munseo.service.cli import models_app, serve_command, token_app, worker_command
 from munseo.store.repository import Store
 
 app = typer.Typer(
@@ -214,5 +216,11 @@ def show_command(
         console.print(page.text, markup=False, highlight=False)
 
 
-def main() -> None:
-    app()
+app.command("serve")(serve_command)
+app.command("worker")(worker_command)
+app.add_typer(token_app, name="token")
+app.add_typer(models_app, name="models")
+app.command("train")(train_command)
+app.command("evaluate")(evaluate_command)
+app.command("classify")(classify_command)
+app.add_typer(labels_app, name="labels")

@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Largest input file accepted.")
     max_pages: int = Field(2000, ge=1, description="Most pages accepted in one document.")
+    broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker for --executor celery.")
+    job_stale_seconds: float = Field(
+        120.0, gt=0, description="A running job with no heartbeat for this long is taken to be lost and retried."
+    )
+    job_max_attempts: int = Field(3, ge=1, description="Tries of a job before it is marked failed.")
+    sync_max_pages: int = Field(5, ge=1, description="Most pages POST /api/classify/document reads in the request.")
 
     @classmethod
     def settings_customise_sources(

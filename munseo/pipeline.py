@@ -9,6 +9,7 @@ only; a crashed worker fails the documents it had in hand and a fresh pool carri
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -52,7 +53,7 @@ class PageOutcome:
 _engine: TesseractEngine | None = None
 
 
-def _init_worker(languages: str, tessdata_dir: Path | None) -> None:
+def init_worker(languages: str, tessdata_dir: Path | None) -> None:
     global _engine
     _engine = TesseractEngine(languages=languages, tessdata_dir=tessdata_dir)
 
@@ -100,6 +101,7 @@ class PageProcessor:
         self.settings = settings
         self.workers = workers or settings.resolved_workers
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # run() may be called from several threads at once
 
     def __enter__(self) -> PageProcessor:
         return self
@@ -109,19 +111,20 @@ class PageProcessor:
             self._pool.shutdown(cancel_futures=True)
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(self.settings.languages, self.settings.tessdata_dir),
-            )
-        return self._pool
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=init_worker,
+                    initargs=(self.settings.languages, self.settings.tessdata_dir),
+                )
+            return self._pool
 
     def run(self, jobs: Iterable[PageJob]) -> Iterator[PageOutcome]:
         """Outcomes in completion order. A worker crash fails the pages it was holding."""
         queue = iter(jobs)
-        in_flight: dict[Future[PageOutcome], PageJob] = {}
+        in_flight: dict[Future[PageOutcome], tuple[PageJob, ProcessPoolExecutor]] = {}
         limit = self.workers * 3
         exhausted = False
         while True:
@@ -130,19 +133,25 @@ class PageProcessor:
                 if job is None:
                     exhausted = True
                     break
-                in_flight[self._ensure_pool().submit(process_page, job)] = job
+                pool = self._ensure_pool()
+                in_flight[pool.submit(process_page, job)] = (job, pool)
             if not in_flight:
                 return
             done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in done:
-                job = in_flight.pop(future)
+                job, pool = in_flight.pop(future)
                 try:
                     yield future.result()
                 except BrokenProcessPool:
-                    if self._pool is not None:
-                        self._pool.shutdown(wait=False, cancel_futures=True)
-                        self._pool = None
+                    self._discard(pool)
                     yield PageOutcome(job, error=f"page {job.index + 1}: the OCR worker process crashed")
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        """Drop a broken pool (once, whichever thread sees it first); the next submit starts a new one."""
+        with self._lock:
+            if self._pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
 
 
 def options_from(settings: Settings) -> PreprocessOptions:
@@ -330,22 +339,34 @@ def _fail_unreadable(path: Path, reason: str, store: Store) -> FileReport:
     return FileReport(path, Outcome.FAILED, doc_id, reason=reason if path.exists() else "no such file")
 
 
-def _complete(item: _Pending, store: Store) -> FileReport:
-    report = item.report
-    errors = [o.error for o in sorted(item.outcomes, key=lambda o: o.job.index) if o.error]
+@dataclass
+class SavedDocument:
+    """What became of a document once all its pages were read."""
+
+    error: str | None = None
+    ocr_pages: int = 0
+    text_layer_pages: int = 0
+
+
+def save_document(
+    store: Store, document_id: int, filename: str, source: SourceFile, outcomes: list[PageOutcome]
+) -> SavedDocument:
+    """Store a document's read pages in one transaction, or record it as failed with the first page's reason."""
+    ordered = sorted(outcomes, key=lambda o: o.job.index)
+    errors = [o.error for o in ordered if o.error]
     if errors:
-        report.outcome, report.reason, report.pages = Outcome.FAILED, errors[0], 0
         store.record_failure(
-            filename=report.path.name,
+            filename=filename,
             reason=errors[0],
-            sha256=item.source.sha256,
-            size=item.source.size,
-            mime=item.source.kind.value,
-            document_id=report.document_id,
+            sha256=source.sha256,
+            size=source.size,
+            mime=source.kind.value,
+            document_id=document_id,
         )
-        return report
+        return SavedDocument(error=errors[0])
+    saved = SavedDocument()
     pages = []
-    for outcome in sorted(item.outcomes, key=lambda o: o.job.index):
+    for outcome in ordered:
         result = outcome.result
         assert result is not None  # pages without an error always carry a result
         pages.append(
@@ -366,8 +387,18 @@ def _complete(item: _Pending, store: Store) -> FileReport:
             )
         )
         if result.source is PageSource.OCR:
-            report.ocr_pages += 1
+            saved.ocr_pages += 1
         else:
-            report.text_layer_pages += 1
-    store.finish_document(report.document_id or 0, pages, merge_pages([p.text for p in pages]))
+            saved.text_layer_pages += 1
+    store.finish_document(document_id, pages, merge_pages([p.text for p in pages]))
+    return saved
+
+
+def _complete(item: _Pending, store: Store) -> FileReport:
+    report = item.report
+    assert report.document_id is not None  # pending documents were registered in the store
+    saved = save_document(store, report.document_id, report.path.name, item.source, item.outcomes)
+    if saved.error:
+        report.outcome, report.reason, report.pages = Outcome.FAILED, saved.error, 0
+    report.ocr_pages, report.text_layer_pages = saved.ocr_pages, saved.text_layer_pages
     return report

@@ -1,0 +1,128 @@
+"""``munseo serve``, ``munseo worker``, ``munseo token`` and ``munseo models``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from munseo.config import Settings
+from munseo.store.models import Role
+from munseo.store.repository import Store
+
+console = Console()
+err = Console(stderr=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+models_app = typer.Typer(help="Model versions: register, list, activate.", no_args_is_help=True)
+
+
+def _store(settings: Settings) -> Store:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(settings.resolved_database_url)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    executor: Annotated[str, typer.Option(help="local (embedded worker) or celery (Redis broker, munseo worker).")]
+    = "local",
+    workers: Annotated[int | None, typer.Option(help="OCR processes of the embedded worker.")] = None,
+) -> None:
+    """Start the API (docs at /docs) and, by default, the embedded worker."""
+    import uvicorn
+
+    from munseo.service.api import create_app
+
+    if executor not in ("local", "celery"):
+        err.print(f"[red]error:[/red] --executor must be local or celery, not {executor!r}")
+        raise typer.Exit(2)
+    settings = Settings(**({"workers": workers} if workers else {}))
+    app = create_app(settings, executor=executor)  # type: ignore[arg-type]
+    console.print(f"munseo on http://{host}:{port}/  (API docs: /docs, executor: {executor})")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def worker_command(
+    concurrency: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
+    queues: Annotated[str, typer.Option(help="Queues to consume: ocr, classify or both.")] = "ocr,classify",
+    hostname: Annotated[str | None, typer.Option(help="Celery node name (must be unique per machine).")] = None,
+) -> None:
+    """A Celery worker: OCR and classification for a `munseo serve --executor celery` elsewhere."""
+    from munseo.service.celery_app import app
+
+    settings = Settings()
+    argv = [
+        "worker", "--loglevel=INFO", f"--queues={queues}", "--pool=prefork",
+        f"--concurrency={concurrency or settings.resolved_workers}",
+        f"--hostname={hostname or f'munseo-{os.getpid()}@%h'}",
+    ]
+    app.worker_main(argv)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="viewer, reviewer or admin.")] = "viewer",
+    name: Annotated[str, typer.Option(help="Who or what uses it.")] = "",
+) -> None:
+    """Make an API token; it is printed once, alone on the last line."""
+    from munseo.service.auth import create_token
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        err.print(f"[red]error:[/red] role must be viewer, reviewer or admin, not {role!r}")
+        raise typer.Exit(2) from None
+    token = create_token(_store(Settings()), role_value, name)
+    err.print(f"New {role_value.value} token (shown once; keep it secret):")
+    print(token)
+
+
+@models_app.command("add")
+def models_add(
+    folder: Annotated[Path, typer.Argument(help="A model folder written by munseo train.")],
+    activate: Annotated[bool, typer.Option("--activate", help="Make it the active model.")] = False,
+) -> None:
+    """Register a trained model folder as a new version (copied into the data directory)."""
+    from munseo.service.registry import RegistryError, register_model
+
+    settings = Settings()
+    try:
+        record = register_model(_store(settings), settings.data_dir, folder, activate=activate)
+    except RegistryError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"registered {record.version}" + (" (active)" if activate else ""))
+
+
+@models_app.command("ls")
+def models_ls() -> None:
+    """Registered model versions."""
+    from munseo.service.registry import list_models
+
+    table = Table(show_header=True)
+    for column in ("version", "backend", "active", "registered", "dev metrics"):
+        table.add_column(column)
+    for m in list_models(_store(Settings())):
+        summary = ", ".join(
+            f"{task} acc {v.get('accuracy', 0):.3f}" for task, v in (m.metrics.get("tasks") or {}).items()
+            if isinstance(v, dict)
+        )
+        table.add_row(m.version, m.backend, "●" if m.active else "", m.created_at.strftime("%Y-%m-%d %H:%M"), summary)
+    console.print(table)
+
+
+@models_app.command("activate")
+def models_activate(version: Annotated[str, typer.Argument(help="A registered version (munseo models ls).")]) -> None:
+    """Make a version the active model; running servers and workers switch within a second."""
+    from munseo.service.registry import RegistryError, activate_model
+
+    try:
+        activate_model(_store(Settings()), version)
+    except RegistryError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"active: {version}")

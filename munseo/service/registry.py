@@ -1,0 +1,112 @@
+"""Model versions: registered from trained folders, one active, hot-swapped in every process.
+
+The database records which version is active. Each process keeps the classifier it loaded and
+checks the active version at most once a second; a newer one is loaded beside the old, then
+swapped in, so a batch in flight finishes on the model it started with.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from munseo.classify import Classifier, ClassifyError
+from munseo.store.models import ModelVersion
+from munseo.store.repository import Store
+
+
+class RegistryError(Exception):
+    """A model cannot be registered or activated; the message says why."""
+
+
+def register_model(store: Store, data_dir: Path, folder: Path, activate: bool = False) -> ModelVersion:
+    """Check a trained model folder by loading it, copy it into the data directory, record it."""
+    try:
+        classifier = Classifier(folder)
+    except ClassifyError as exc:
+        raise RegistryError(str(exc)) from exc
+    version = classifier.version
+    with store.sessions() as session:
+        if session.scalars(select(ModelVersion).where(ModelVersion.version == version)).first():
+            raise RegistryError(f"model version {version} is registered already")
+    target = data_dir / "models" / version
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(folder, target)
+    metrics_file = target / "metrics.json"
+    manifest_file = target / "training_data.json"
+    metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+    if manifest_file.exists():
+        metrics = {**metrics, "training_data": json.loads(manifest_file.read_text())}
+    with store.sessions.begin() as session:
+        record = ModelVersion(
+            version=version, backend=classifier.backend, path=str(target),
+            label_mappings=json.loads((target / "label_mappings.json").read_text()), metrics=metrics,
+        )
+        session.add(record)
+    if activate:
+        activate_model(store, version)
+    return record
+
+
+def list_models(store: Store) -> list[ModelVersion]:
+    with store.sessions() as session:
+        return list(session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())))
+
+
+def activate_model(store: Store, version: str) -> ModelVersion:
+    """Make ``version`` the active model (and no other), in one transaction."""
+    with store.sessions.begin() as session:
+        record = session.scalars(select(ModelVersion).where(ModelVersion.version == version)).first()
+        if record is None:
+            raise RegistryError(f"no model version {version}")
+        if not Path(record.path).is_dir():
+            raise RegistryError(f"model version {version} has no folder at {record.path}")
+        session.execute(update(ModelVersion).where(ModelVersion.id != record.id).values(active=False))
+        record.active = True
+        return record
+
+
+def active_model(store: Store) -> ModelVersion | None:
+    with store.sessions() as session:
+        return session.scalars(select(ModelVersion).where(ModelVersion.active.is_(True))).first()
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    record_id: int
+    version: str
+    classifier: Classifier
+
+
+class ModelHolder:
+    """The active model of this process, reloaded when another version becomes active."""
+
+    def __init__(self, store: Store, check_every: float = 1.0) -> None:
+        self.store = store
+        self.check_every = check_every
+        self._current: LoadedModel | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+
+    def get(self) -> LoadedModel | None:
+        """The model to use for one batch (None when no version is active)."""
+        if time.monotonic() - self._checked >= self.check_every:
+            self.refresh()
+        return self._current
+
+    def refresh(self) -> LoadedModel | None:
+        with self._lock:
+            self._checked = time.monotonic()
+            record = active_model(self.store)
+            if record is None:
+                self._current = None
+            elif self._current is None or self._current.record_id != record.id:
+                self._current = LoadedModel(record.id, record.version, Classifier(record.path))
+            return self._current

@@ -1,0 +1,193 @@
+"""Models, statistics, metrics and health."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import func, select, text
+
+from munseo.service.api import Admin, ApiError, Viewer
+from munseo.service.registry import RegistryError, activate_model, list_models
+from munseo.service.routes_documents import ERRORS
+from munseo.service.schemas import ModelOut
+from munseo.store.models import ClassificationHistory, Document, DocumentStatus, Job, JobStatus, Page, utcnow
+
+router = APIRouter()
+
+
+def _model_out(record: Any) -> ModelOut:
+    return ModelOut(version=record.version, backend=record.backend, active=record.active,
+                    created_at=record.created_at, metrics=record.metrics, label_mappings=record.label_mappings)
+
+
+@router.get("/api/models", response_model=list[ModelOut], responses=ERRORS, tags=["models"])
+def get_models(request: Request, _: Viewer) -> list[ModelOut]:
+    """Registered model versions with their metrics and training data counts, newest first."""
+    return [_model_out(m) for m in list_models(request.app.state.store)]
+
+
+@router.post("/api/models/{version}/activate", response_model=ModelOut, responses=ERRORS, tags=["models"])
+async def activate(request: Request, _: Admin, version: str) -> ModelOut:
+    """Make a version active: every API process and worker switches to it, without failing a request in flight."""
+    state = request.app.state
+    try:
+        record = await run_in_threadpool(activate_model, state.store, version)
+    except RegistryError as exc:
+        raise ApiError(404 if "no model version" in str(exc) else 409, str(exc)) from exc
+    await run_in_threadpool(state.services.models.refresh)
+    return _model_out(record)
+
+
+def compute_stats(store: Any) -> dict[str, Any]:
+    now = utcnow()
+    hour_ago = now - timedelta(hours=1)
+    with store.sessions() as session:
+        by_status = dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
+        pages_by_source = dict(session.execute(select(Page.source, func.count()).group_by(Page.source)).all())
+        queue = dict(session.execute(
+            select(Job.stage, func.count()).where(Job.status == JobStatus.QUEUED).group_by(Job.stage)).all())
+        running = session.scalar(select(func.count()).where(Job.status == JobStatus.RUNNING)) or 0
+        recent = session.execute(
+            select(Document.updated_at, Document.page_count)
+            .where(Document.status == DocumentStatus.PROCESSED, Document.updated_at >= hour_ago)
+        ).all()
+        timings = [t for (t,) in session.execute(select(Page.timings_ms).order_by(Page.id.desc()).limit(2000))]
+        classified = session.scalar(select(func.count()).where(Document.min_confidence.is_not(None))) or 0
+        waiting = session.scalar(select(func.count()).where(
+            Document.needs_review.is_(True), Document.status == DocumentStatus.PROCESSED)) or 0
+        reviewed = session.scalar(select(func.count()).where(Document.reviewed_at.is_not(None))) or 0
+        history = session.execute(
+            select(ClassificationHistory.document_id, ClassificationHistory.task, ClassificationHistory.label,
+                   ClassificationHistory.confidence, ClassificationHistory.source)
+            .order_by(ClassificationHistory.id.desc()).limit(50_000)
+        ).all()
+
+    minutes: dict[str, dict[str, int]] = {}
+    for i in range(60, -1, -1):
+        minutes[(now - timedelta(minutes=i)).strftime("%H:%M")] = {"documents": 0, "pages": 0}
+    for updated_at, pages in recent:
+        key = updated_at.strftime("%H:%M")
+        if key in minutes:
+            minutes[key]["documents"] += 1
+            minutes[key]["pages"] += pages
+    stages: dict[str, list[float]] = defaultdict(list)
+    for t in timings:
+        for stage, ms in (t or {}).items():
+            stages[stage].append(float(ms))
+    stage_stats = {
+        stage: {"mean_ms": statistics.fmean(v), "p50_ms": statistics.median(v),
+                "p95_ms": sorted(v)[int(0.95 * (len(v) - 1))], "pages": len(v)}
+        for stage, v in sorted(stages.items())
+    }
+
+    # History rows newest first: the first model row seen for (doc, task) is its latest model decision.
+    model_label: dict[tuple[int, str], str] = {}
+    reviewer_label: dict[tuple[int, str], str] = {}
+    confidences: dict[str, list[float]] = defaultdict(list)
+    for doc_id, task, label, confidence, source in history:
+        key = (doc_id, task)
+        if source == "model":
+            model_label.setdefault(key, label)
+            if confidence is not None:
+                confidences[task].append(confidence)
+        else:
+            reviewer_label.setdefault(key, label)
+    histograms = {
+        task: {"bins": [round(i / 10, 1) for i in range(11)],
+               "counts": [sum(1 for v in values if i / 10 <= v < (i + 1) / 10 or (i == 9 and v == 1.0))
+                          for i in range(10)]}
+        for task, values in sorted(confidences.items())
+    }
+    review_accuracy: dict[str, Any] = {}
+    pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, truth in reviewer_label.items():
+        if key in model_label:
+            pairs[key[1]].append((model_label[key], truth))
+    for task, items in sorted(pairs.items()):
+        per_class: dict[str, dict[str, float]] = {}
+        for label in sorted({t for _, t in items}):
+            of_class = [m for m, t in items if t == label]
+            hits = sum(m == label for m in of_class)
+            per_class[label] = {"documents": len(of_class), "accuracy": hits / len(of_class)}
+        labels = sorted({x for pair in items for x in pair})
+        counts = Counter(items)
+        review_accuracy[task] = {
+            "documents": len(items),
+            "accuracy": sum(m == t for m, t in items) / len(items),
+            "per_class": per_class,
+            "confusion": {"labels": labels,
+                          "matrix": [[counts[(m, t)] for m in labels] for t in labels],
+                          "rows": "reviewer label", "columns": "model label"},
+        }
+    total_docs = sum(by_status.values())
+    last_hour_docs = sum(m["documents"] for m in minutes.values())
+    last_hour_pages = sum(m["pages"] for m in minutes.values())
+    return {
+        "generated_at": now.isoformat(),
+        "documents": {"total": total_docs, "by_status": by_status},
+        "pages": {"total": sum(pages_by_source.values()), "by_source": pages_by_source},
+        "queue": {"queued": queue, "running": running},
+        "throughput": {
+            "last_hour": {"documents_per_minute": last_hour_docs / 60, "pages_per_minute": last_hour_pages / 60},
+            "per_minute": [{"minute": k, **v} for k, v in minutes.items()],
+        },
+        "stage_timings": stage_stats,
+        "confidence_histograms": histograms,
+        "review": {"classified": classified, "waiting": waiting, "reviewed": reviewed,
+                   "share": waiting / classified if classified else 0.0},
+        "reviewed_accuracy": review_accuracy,
+    }
+
+
+@router.get("/api/stats", responses=ERRORS, tags=["ops"])
+def get_stats(request: Request, _: Viewer) -> dict[str, Any]:
+    """Counts, throughput, stage timings, confidence histograms, review share, accuracy of reviewed documents."""
+    return compute_stats(request.app.state.store)
+
+
+@router.get("/metrics", response_class=PlainTextResponse, tags=["ops"])
+def metrics(request: Request, _: Viewer) -> PlainTextResponse:
+    """Prometheus text format."""
+    state = request.app.state
+    return PlainTextResponse(state.metrics.render(state.store), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/healthz", tags=["ops"])
+def healthz() -> dict[str, str]:
+    """The process is alive (no token needed)."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["ops"])
+def readyz(request: Request, _: Viewer) -> JSONResponse:
+    """Database reachable, broker reachable (Celery), a model loaded."""
+    state = request.app.state
+    checks: dict[str, str] = {}
+    try:
+        with state.store.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unreachable: {exc}"
+    if state.executor_kind == "celery":
+        try:
+            import redis
+
+            redis.Redis.from_url(state.settings.broker_url, socket_timeout=2).ping()
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"unreachable: {exc}"
+    try:
+        model = state.services.models.get()
+        checks["model"] = f"ok: {model.version}" if model else "no model is active"
+    except Exception as exc:
+        checks["model"] = f"cannot be loaded: {exc}"
+    ready = all(v == "ok" or v.startswith("ok:") for v in checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)

@@ -1,0 +1,153 @@
+"""Request and response bodies of the API (they make the OpenAPI docs at /docs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="A stable machine-readable code, e.g. 'unsupported_media_type'.")
+    message: str = Field(description="What went wrong, in words a person reads.")
+    detail: Any = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class UploadItem(BaseModel):
+    filename: str
+    status: Literal["queued", "duplicate", "failed"]
+    document_id: int | None = None
+    job_id: int | None = None
+    job_url: str | None = None
+    document_url: str | None = None
+    error: str | None = None
+
+
+class UploadResponse(BaseModel):
+    documents: list[UploadItem]
+
+
+class JobOut(BaseModel):
+    id: int
+    document_id: int | None
+    status: str
+    stage: str
+    attempts: int
+    error: str | None
+    model_version: str | None = None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class LabelOut(BaseModel):
+    label: str
+    confidence: float
+    needs_review: bool
+    source: str
+    model_version: str | None = None
+    probabilities: dict[str, float] | None = None
+    top: list[tuple[str, float]] | None = None
+
+
+class DocumentSummary(BaseModel):
+    id: int
+    filename: str
+    status: str
+    error: str | None
+    mime: str | None
+    page_count: int
+    client_ref: str | None
+    created_at: datetime
+    updated_at: datetime
+    needs_review: bool
+    min_confidence: float | None
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+    labels: dict[str, LabelOut] = Field(default_factory=dict)
+
+
+class DocumentList(BaseModel):
+    items: list[DocumentSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class PageOut(BaseModel):
+    number: int
+    width: int
+    height: int
+    dpi: int
+    source: str
+    text: str
+    raw_text: str
+    mean_confidence: float
+    image_url: str
+    blocks: list[Any]
+    engine: dict[str, Any] | None
+    preprocessing: dict[str, Any] | None
+    timings_ms: dict[str, Any]
+
+
+class HistoryOut(BaseModel):
+    task: str
+    label: str
+    confidence: float | None
+    source: str
+    model_version: str | None
+    reviewer: str | None
+    created_at: datetime
+
+
+class DocumentDetail(DocumentSummary):
+    text: str | None
+    pages: list[PageOut]
+    history: list[HistoryOut]
+
+
+class ReviewRequest(BaseModel):
+    action: Literal["accept", "correct"] = Field(
+        description="accept: the current labels are right; correct: replace the labels given in `labels`."
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="task → label (for corrections).")
+
+
+class TaskPredictionOut(BaseModel):
+    label: str
+    confidence: float
+    needs_review: bool
+    threshold: float
+    top: list[dict[str, Any]]
+    probabilities: dict[str, float]
+
+
+class PredictionOut(BaseModel):
+    model_version: str
+    needs_review: bool
+    tasks: dict[str, TaskPredictionOut]
+
+
+class ClassifyTextRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=2_000_000)
+
+
+class ClassifyDocumentResponse(BaseModel):
+    filename: str
+    text: str
+    pages: list[dict[str, Any]]
+    prediction: PredictionOut | None
+
+
+class ModelOut(BaseModel):
+    version: str
+    backend: str
+    active: bool
+    created_at: datetime
+    metrics: dict[str, Any]
+    label_mappings: dict[str, Any]
