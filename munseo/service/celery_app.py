@@ -24,6 +24,7 @@ from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)
 OCR_QUEUE, CLASSIFY_QUEUE = "ocr", "classify"
+OCR_TASK, CLASSIFY_TASK = "munseo.ocr", "munseo.classify"
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -37,7 +38,7 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_routes={"munseo.ocr": {"queue": OCR_QUEUE}, "munseo.classify": {"queue": CLASSIFY_QUEUE}},
+        task_routes={OCR_TASK: {"queue": OCR_QUEUE}, CLASSIFY_TASK: {"queue": CLASSIFY_QUEUE}},
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": max(60, int(settings.job_stale_seconds * 2))},
         worker_hijack_root_logger=False,
@@ -45,6 +46,7 @@ def make_celery(settings: Settings) -> Celery:
     return app
 
 
+# The worker's own app: configured from its environment (MUNSEO_BROKER_URL, MUNSEO_DATABASE_URL, …).
 settings = Settings()
 app = make_celery(settings)
 
@@ -66,7 +68,7 @@ def read_pages_here(jobs: Iterable[PageJob]) -> Iterator[PageOutcome]:
         yield process_page(job)
 
 
-@app.task(name="munseo.ocr", bind=True, max_retries=5)
+@app.task(name=OCR_TASK, bind=True, max_retries=5)
 def ocr_task(self, job_id: int) -> str | None:  # type: ignore[no-untyped-def]
     try:
         status = run_ocr(_services(), job_id, read_pages_here, worker_name("celery"))
@@ -77,7 +79,7 @@ def ocr_task(self, job_id: int) -> str | None:  # type: ignore[no-untyped-def]
     return status.value if status else None
 
 
-@app.task(name="munseo.classify", bind=True, max_retries=5)
+@app.task(name=CLASSIFY_TASK, bind=True, max_retries=5)
 def classify_task(self) -> int:  # type: ignore[no-untyped-def]
     services = _services()
     total = 0
@@ -88,6 +90,3 @@ def classify_task(self) -> int:  # type: ignore[no-untyped-def]
         raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
     return total
 
-
-def enqueue(job_id: int) -> None:
-    ocr_task.delay(job_id)

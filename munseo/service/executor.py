@@ -106,10 +106,10 @@ class CeleryExecutor:
     requeues what a dead worker left running."""
 
     def __init__(self, services: Services, sweep_seconds: float = 2.0) -> None:
-        from munseo.service import celery_app
+        from munseo.service.celery_app import make_celery
 
         self.services = services
-        self.celery = celery_app
+        self.celery = make_celery(services.settings)
         self.sweep_seconds = sweep_seconds
         self.resend_after = min(30.0, services.settings.job_stale_seconds)
         self._stop = threading.Event()
@@ -127,10 +127,12 @@ class CeleryExecutor:
 
     def _sweep_once(self, quiet: float) -> None:
         requeue_stale(self.services)
+        from munseo.service.celery_app import CLASSIFY_TASK, OCR_TASK
+
         for job_id in resend_due(self.services.store, JobStage.OCR, quiet):
-            self.celery.ocr_task.delay(job_id)
+            self.celery.send_task(OCR_TASK, args=[job_id])
         if resend_due(self.services.store, JobStage.CLASSIFY, max(quiet, 1.0)):
-            self.celery.classify_task.delay()
+            self.celery.send_task(CLASSIFY_TASK)
 
     def _sweep(self) -> None:
         while not self._stop.wait(self.sweep_seconds):
