@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     job_stale_seconds: float = Field(
         120.0, gt=0, description="A running job with no heartbeat for this long is taken to be lost and retried."
     )
-    job_max_attempts: int = Field(3, ge=1, description="Tries of a job before it is marked failed.")
+    job_max_attempts: int = Field(
+        5, ge=1, description="Times a worker may take a job (OCR and classification stages together) before it fails."
+    )
     sync_max_pages: int = Field(5, ge=1, description="Most pages POST /api/classify/document reads in the request.")
 
     @classmethod

@@ -222,7 +222,13 @@ def classify_batch(services: Services, worker: str, limit: int = CLASSIFY_BATCH)
             _finish(store, job_id, JobStatus.DONE, "no model is active: the document was not classified")
         return len(claimed)
     doc_ids = [jobs[j] for j in claimed]
-    predictions = model.classifier.predict([texts.get(d, "") for d in doc_ids])
+    try:
+        predictions = model.classifier.predict([texts.get(d, "") for d in doc_ids])
+    except Exception as exc:  # the batch goes back to the queue (or fails after its last try), never stays running
+        log.exception("classification of jobs %s failed", claimed)
+        for job_id in claimed:
+            retry_or_fail(services, job_id, JobStage.CLASSIFY, f"classification failed: {type(exc).__name__}: {exc}")
+        return len(claimed)
     with store.sessions.begin() as session:
         for job_id, doc_id, prediction in zip(claimed, doc_ids, predictions, strict=True):
             apply_prediction(session, doc_id, prediction, model)
