@@ -28,14 +28,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-## Generate demo documents, ingest them into a local database, show what was read.
+## The main job on demo data: generate documents, train and activate a model, start the server,
+## upload the documents through the API, print the URL, an admin token and a summary.
+## A second run reuses what the first made. Ctrl+C stops the server.
 demo: install
-	@if [ ! -f $(DEMO_DIR)/inbox/manifest.jsonl ]; then \
-		$(BIN)/munseo synth $(DEMO_DIR)/inbox --count 12 --seed 7 --scan-ratio 0.5 --include-unknown 1; \
-	fi
-	MUNSEO_DATA_DIR=$(DEMO_DIR)/store $(BIN)/munseo ingest $(DEMO_DIR)/inbox || true
-	MUNSEO_DATA_DIR=$(DEMO_DIR)/store $(BIN)/munseo ls --limit 20
-	MUNSEO_DATA_DIR=$(DEMO_DIR)/store $(BIN)/munseo show 1 | head -40
+	$(BIN)/munseo demo --dir $(DEMO_DIR)
 
 ## The whole suite, slow tests included (PostgreSQL is started by the tests themselves).
 test: install
@@ -47,6 +44,8 @@ test-fast: install
 bench: install
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_synth.py
+	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_service.py
 
 lint: install
 	$(BIN)/ruff check munseo tests benchmarks

@@ -18,7 +18,9 @@ from munseo.ingest import IngestError
 from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
 from munseo.service.cli import models_app, serve_command, token_app, worker_command
+from munseo.service.demo import demo_command
 from munseo.store.repository import Store
+from munseo.synth.cli import synth_command
 
 app = typer.Typer(
     name="munseo",
@@ -216,6 +218,8 @@ def show_command(
         console.print(page.text, markup=False, highlight=False)
 
 
+app.command("synth")(synth_command)
+app.command("demo")(demo_command)
 app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.add_typer(token_app, name="token")
