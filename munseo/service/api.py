@@ -171,8 +171,10 @@ def create_app(
         )
         return response
 
-    from munseo.service import routes_documents, routes_ops
+    from munseo.service import routes_documents, routes_ops, routes_web
 
     app.include_router(routes_documents.router)
     app.include_router(routes_ops.router)
+    app.include_router(routes_web.router)
+    app.mount("/static", routes_web.static, name="static")
     return app

@@ -108,7 +108,7 @@ def models_ls() -> None:
         table.add_column(column)
     for m in list_models(_store(Settings())):
         summary = ", ".join(
-            f"{task} acc {v.get('accuracy', 0):.3f}" for task, v in (m.metrics.get("tasks") or {}).items()
+            f"{task} acc {v.get('accuracy', 0):.3f}" for task, v in (m.metrics.get("dev") or {}).items()
             if isinstance(v, dict)
         )
         table.add_row(m.version, m.backend, "●" if m.active else "", m.created_at.strftime("%Y-%m-%d %H:%M"), summary)

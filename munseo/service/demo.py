@@ -87,14 +87,16 @@ def _register(store_dir: Path, model: Path) -> str:
 def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
     for _ in range(300):
         if server.poll() is not None:
-            raise typer.Exit(f"munseo serve stopped (exit code {server.returncode}); see the log above")
+            err.print(f"[red]error:[/red] munseo serve stopped (exit code {server.returncode}); see its log")
+            raise typer.Exit(1)
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise typer.Exit("munseo serve did not start within a minute")
+    err.print("[red]error:[/red] munseo serve did not start within a minute; see its log")
+    raise typer.Exit(1)
 
 
 def demo_command(
@@ -118,7 +120,11 @@ def demo_command(
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "MUNSEO_DATA_DIR": str(store_dir)}
     env.pop("MUNSEO_DATABASE_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "munseo", "serve", "--port", str(port)], env=env)
+    log_path = folder / "serve.log"
+    err.print(f"starting munseo serve on {url} (log: {log_path})")
+    log = log_path.open("ab")
+    server = subprocess.Popen([sys.executable, "-m", "munseo", "serve", "--port", str(port)], env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
     try:
         _wait_ready(url, server)
         headers = {"Authorization": f"Bearer {token}"}
@@ -167,3 +173,4 @@ def demo_command(
         if server.poll() is None:
             server.terminate()
             server.wait(timeout=30)
+        log.close()

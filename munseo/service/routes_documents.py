@@ -44,6 +44,7 @@ from munseo.store.models import (
     Job,
     ModelVersion,
     Review,
+    Role,
     utcnow,
 )
 from munseo.text import clean_page_text
@@ -309,12 +310,53 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
         if body.action == "correct" and not body.labels:
             raise ApiError(422, "a correction needs labels: {task: label}")
         final = {task: body.labels.get(task, c.label) for task, c in current.items()}
+        previous = {
+            "document": {"needs_review": doc.needs_review, "min_confidence": doc.min_confidence,
+                         "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
+                         "reviewed_by": doc.reviewed_by},
+            "tasks": {t: {"label": c.label, "confidence": c.confidence, "needs_review": c.needs_review,
+                          "source": c.source, "model_version_id": c.model_version_id} for t, c in current.items()},
+        }
         for task, row in current.items():
             row.label, row.confidence, row.needs_review, row.source = final[task], 1.0, False, "reviewer"
             session.add(ClassificationHistory(document_id=doc_id, task=task, label=final[task], confidence=1.0,
                                               source="reviewer", reviewer=who.name))
-        session.add(Review(document_id=doc_id, reviewer=who.name, action=body.action, labels=final))
+        session.add(Review(document_id=doc_id, reviewer=who.name, action=body.action, labels=final, previous=previous))
         doc.needs_review, doc.reviewed_at, doc.reviewed_by = False, utcnow(), who.name
+    with request.app.state.store.sessions() as session:
+        return detail(session, doc_id)
+
+
+@router.post("/api/documents/{doc_id}/review/undo", response_model=DocumentDetail, responses=ERRORS, tags=["review"])
+def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
+    """Take back the latest review of a document (yours, or anyone's for an admin): its labels and
+    review flag return to what they were, the review no longer counts as training data, and the
+    history records the undo."""
+    with request.app.state.store.sessions.begin() as session:
+        doc = _load(session, doc_id)
+        review = session.scalars(
+            select(Review).where(Review.document_id == doc_id).order_by(Review.created_at.desc(), Review.id.desc())
+        ).first()
+        if review is None or review.previous is None:
+            raise ApiError(409, f"document {doc_id} has no review to undo")
+        if review.reviewer != who.name and who.role is not Role.ADMIN:
+            raise ApiError(403, f"the latest review of document {doc_id} is {review.reviewer}'s; "
+                                "only they or an admin can undo it")
+        before = review.previous
+        for row in doc.classifications:
+            old = before["tasks"].get(row.task)
+            if old is None:
+                continue
+            row.label, row.confidence, row.needs_review = old["label"], old["confidence"], old["needs_review"]
+            row.source, row.model_version_id = old["source"], old["model_version_id"]
+            session.add(ClassificationHistory(document_id=doc_id, task=row.task, label=old["label"],
+                                              confidence=old["confidence"], source="undo", reviewer=who.name,
+                                              model_version_id=old["model_version_id"]))
+        state = before["document"]
+        doc.needs_review, doc.min_confidence = state["needs_review"], state["min_confidence"]
+        doc.reviewed_at = datetime.fromisoformat(state["reviewed_at"]) if state["reviewed_at"] else None
+        doc.reviewed_by = state["reviewed_by"]
+        session.delete(review)
     with request.app.state.store.sessions() as session:
         return detail(session, doc_id)
 

@@ -97,8 +97,8 @@ def compute_stats(store: Any) -> dict[str, Any]:
             model_label.setdefault(key, label)
             if confidence is not None:
                 confidences[task].append(confidence)
-        else:
-            reviewer_label.setdefault(key, label)
+        else:  # the newest reviewer or undo row decides; an undone review counts for nothing
+            reviewer_label.setdefault(key, label if source == "reviewer" else "")
     histograms = {
         task: {"bins": [round(i / 10, 1) for i in range(11)],
                "counts": [sum(1 for v in values if i / 10 <= v < (i + 1) / 10 or (i == 9 and v == 1.0))
@@ -108,7 +108,7 @@ def compute_stats(store: Any) -> dict[str, Any]:
     review_accuracy: dict[str, Any] = {}
     pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key, truth in reviewer_label.items():
-        if key in model_label:
+        if truth and key in model_label:
             pairs[key[1]].append((model_label[key], truth))
     for task, items in sorted(pairs.items()):
         per_class: dict[str, dict[str, float]] = {}

@@ -209,4 +209,5 @@ class Review(Base):
     reviewer: Mapped[str] = mapped_column(String(255))
     action: Mapped[str] = mapped_column(String(20))
     labels: Mapped[dict[str, Any]] = mapped_column()
+    previous: Mapped[dict[str, Any] | None] = mapped_column()  # what the review replaced, so it can be undone
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,52 @@
+/* One document: page images with word boxes coloured by confidence, text, labels, history. */
+"use strict";
+(() => {
+  const id = document.getElementById("doc").dataset.id;
+  const img = document.getElementById("page-image");
+  const svg = document.getElementById("boxes");
+  const overlay = document.getElementById("overlay");
+  let doc, index = 0;
+
+  function probabilities(task, label) {
+    const rows = Object.entries(label.probabilities || {}).sort((a, b) => b[1] - a[1]);
+    return `<div class="task"><h3>${munseo.esc(task)} · ${munseo.esc(label.label)} ${label.needs_review ? '<span class="badge review">review</span>' : ""}
+      <span class="muted small">${label.source === "reviewer" ? "set by a reviewer" : `model ${munseo.esc(label.model_version || "")}`}</span></h3>
+      ${rows.map(([l, p], i) => `<div class="prob ${l === label.label ? "top" : ""}"><span class="muted">${i + 1}</span><span>${munseo.esc(l)}</span>
+      <span class="fill"><i style="width:${p * 100}%"></i></span><span>${(p * 100).toFixed(1)}%</span></div>`).join("")}</div>`;
+  }
+  function show() {
+    const page = doc.pages[index];
+    document.getElementById("page-label").textContent = page ? `page ${page.number} of ${doc.pages.length} · ${page.source}` +
+      (page.source === "ocr" ? ` · confidence ${munseo.pct(page.mean_confidence)}` : "") : "no pages";
+    if (!page) return;
+    img.src = page.image_url;
+    svg.setAttribute("viewBox", `0 0 ${page.width} ${page.height}`);
+    svg.innerHTML = page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => {
+      const [x0, y0, x1, y1] = w.bbox, c = munseo.confColor(w.confidence);
+      return `<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}" fill="${c}" stroke="${c}"><title>${munseo.esc(w.text)} · ${munseo.pct(w.confidence)}</title></rect>`;
+    }))).join("");
+    document.getElementById("text").textContent = page.text || "(no text)";
+  }
+  async function load() {
+    try { doc = await munseo.api(`/api/documents/${id}`); } catch (e) { munseo.toast(e.message, true); return; }
+    document.getElementById("title").textContent = doc.filename;
+    document.getElementById("meta").innerHTML = `#${doc.id} · <span class="badge ${doc.status}">${doc.status}</span> · ${doc.page_count} pages · added ${munseo.when(doc.created_at)}` +
+      (doc.reviewed_by ? ` · reviewed by ${munseo.esc(doc.reviewed_by)} ${munseo.when(doc.reviewed_at)}` : "") +
+      (doc.error ? `<div class="error">${munseo.esc(doc.error)}</div>` : "");
+    document.getElementById("labels").innerHTML = Object.entries(doc.labels).map(([t, l]) => probabilities(t, l)).join("") || '<p class="muted">Not classified.</p>';
+    document.querySelector("#history tbody").innerHTML = doc.history.slice().reverse().map((h) => `<tr><td class="small">${munseo.when(h.created_at)}</td>
+      <td>${munseo.esc(h.task)}</td><td>${munseo.esc(h.label)}${h.confidence != null && h.source === "model" ? ` <span class="muted small">${munseo.pct(h.confidence)}</span>` : ""}</td>
+      <td class="small">${h.source === "model" ? `model ${munseo.esc(h.model_version || "")}` : `${munseo.esc(h.source)} ${munseo.esc(h.reviewer || "")}`}</td></tr>`).join("");
+    show();
+  }
+  overlay.addEventListener("change", () => svg.classList.toggle("hidden", !overlay.checked));
+  document.getElementById("prev-page").onclick = () => { if (index > 0) { index--; show(); } };
+  document.getElementById("next-page").onclick = () => { if (doc && index < doc.pages.length - 1) { index++; show(); } };
+  document.addEventListener("keydown", (e) => {
+    if (e.target.matches("input, textarea, select")) return;
+    if (e.key === "o" || e.key === "O") { overlay.checked = !overlay.checked; overlay.dispatchEvent(new Event("change")); }
+    if (e.key === "ArrowRight") document.getElementById("next-page").click();
+    if (e.key === "ArrowLeft") document.getElementById("prev-page").click();
+  });
+  load();
+})();

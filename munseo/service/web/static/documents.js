@@ -1,0 +1,55 @@
+/* Documents: filters, full-text search, pagination over GET /api/documents. */
+"use strict";
+(() => {
+  const form = document.getElementById("filters");
+  const body = document.querySelector("#documents tbody");
+  const params = new URLSearchParams(location.search);
+  let page = Number(params.get("page") || 1);
+  for (const [k, v] of params) if (form.elements[k]) form.elements[k].value = v;
+
+  async function labelFilters() {
+    const models = await munseo.api("/api/models").catch(() => []);
+    const active = models.find((m) => m.active) || models[0];
+    if (!active) return;
+    const holder = document.getElementById("label-filters");
+    const wanted = params.getAll("label");
+    for (const [task, spec] of Object.entries(active.label_mappings.tasks || active.label_mappings)) {
+      const labels = Array.isArray(spec) ? spec : spec.labels || Object.keys(spec);
+      const select = document.createElement("select");
+      select.dataset.task = task; select.setAttribute("aria-label", task);
+      select.innerHTML = `<option value="">any ${munseo.esc(task)}</option>` +
+        labels.map((l) => `<option ${wanted.includes(`${task}:${l}`) ? "selected" : ""}>${munseo.esc(l)}</option>`).join("");
+      holder.append(select);
+    }
+  }
+  function query() {
+    const q = new URLSearchParams();
+    for (const el of form.elements) if (el.name && el.value) q.set(el.name, el.value);
+    for (const s of document.querySelectorAll("#label-filters select")) if (s.value) q.append("label", `${s.dataset.task}:${s.value}`);
+    q.set("page", String(page));
+    return q;
+  }
+  async function load() {
+    const q = query();
+    history.replaceState(null, "", `?${q}`);
+    let data;
+    try { data = await munseo.api(`/api/documents?${q}&page_size=25`); } catch (e) { munseo.toast(e.message, true); return; }
+    document.getElementById("total").textContent = `(${data.total})`;
+    body.innerHTML = data.items.map((d) => `<tr class="link" data-id="${d.id}">
+      <td>${d.id}</td><td>${munseo.esc(d.filename)}${d.error ? `<div class="error small">${munseo.esc(d.error)}</div>` : ""}</td>
+      <td><span class="badge ${d.status}">${d.status}</span>${d.needs_review ? ' <span class="badge review">review</span>' : ""}</td>
+      <td>${Object.entries(d.labels).map(([t, l]) => `<div><span class="muted small">${munseo.esc(t)}</span> ${munseo.esc(l.label)}</div>`).join("")}</td>
+      <td>${d.min_confidence == null ? "—" : munseo.confBar(d.min_confidence)}</td>
+      <td>${d.page_count}</td><td class="small">${munseo.when(d.created_at)}</td></tr>`).join("")
+      || `<tr><td colspan="7" class="muted">No documents match.</td></tr>`;
+    const pages = Math.max(1, Math.ceil(data.total / data.page_size));
+    document.getElementById("pageinfo").textContent = `page ${page} of ${pages}`;
+    document.getElementById("prev").disabled = page <= 1;
+    document.getElementById("next").disabled = page >= pages;
+  }
+  body.addEventListener("click", (e) => { const tr = e.target.closest("tr[data-id]"); if (tr) location.href = `/documents/${tr.dataset.id}`; });
+  form.addEventListener("submit", (e) => { e.preventDefault(); page = 1; load(); });
+  document.getElementById("prev").onclick = () => { page--; load(); };
+  document.getElementById("next").onclick = () => { page++; load(); };
+  labelFilters().then(load);
+})();

@@ -1,0 +1,84 @@
+/* Review queue, keyboard first: 1–9 pick a label for the focused task, Tab moves between tasks,
+   Enter accepts (or saves the corrections) and loads the next document, J/K move through the
+   queue, U undoes the last decision. */
+"use strict";
+(() => {
+  let queue = [], total = 0, at = 0, focus = 0, choice = {}, decisions = [];
+  const started = Date.now();
+  const tasksEl = document.getElementById("tasks");
+
+  function options(label) { return Object.entries(label.probabilities || {}).sort((a, b) => b[1] - a[1]); }
+  function current() { return queue[at]; }
+  function render() {
+    const doc = current();
+    document.getElementById("empty").classList.toggle("hidden", Boolean(doc));
+    document.getElementById("review").classList.toggle("hidden", !doc);
+    const done = decisions.length;
+    document.getElementById("remaining").textContent = `${Math.max(0, total)} remaining`;
+    const minutes = (Date.now() - started) / 60000;
+    document.getElementById("pace").textContent = done ? `${done} decided · ${(done / minutes).toFixed(1)}/min · ${(minutes * 60 / done).toFixed(1)} s each` : "";
+    if (!doc) return;
+    document.getElementById("review-image").src = `/api/documents/${doc.id}/pages/1/image`;
+    document.getElementById("review-title").innerHTML = `<a href="/documents/${doc.id}">${munseo.esc(doc.filename)}</a> <span class="muted small">#${doc.id} · ${at + 1} of ${queue.length} loaded</span>`;
+    const tasks = Object.entries(doc.labels);
+    tasksEl.innerHTML = tasks.map(([task, label], ti) => `<div class="task ${ti === focus ? "focused" : ""}" data-task="${munseo.esc(task)}">
+      <h3>${munseo.esc(task)} <span class="muted small">model: ${munseo.esc(label.label)} ${munseo.pct(label.confidence)}</span></h3>
+      ${options(label).slice(0, 9).map(([l, p], i) => `<div class="prob ${l === choice[task] ? "chosen" : ""} ${i < 3 ? "top" : ""}" data-label="${munseo.esc(l)}">
+        <kbd>${i + 1}</kbd><span>${munseo.esc(l)}</span><span class="fill"><i style="width:${p * 100}%"></i></span><span>${(p * 100).toFixed(1)}%</span></div>`).join("")}
+    </div>`).join("");
+    const changed = tasks.filter(([t, l]) => choice[t] !== l.label).map(([t]) => t);
+    document.getElementById("review-note").textContent = changed.length ? `Enter saves a correction of ${changed.join(", ")}.` : "Enter accepts the model's labels.";
+  }
+  function reset() {
+    const doc = current();
+    focus = 0;
+    choice = doc ? Object.fromEntries(Object.entries(doc.labels).map(([t, l]) => [t, l.label])) : {};
+    render();
+  }
+  async function load() {
+    const data = await munseo.api("/api/review/queue?page_size=200");
+    queue = data.items; total = data.total; at = Math.min(at, Math.max(0, queue.length - 1));
+    reset();
+  }
+  async function decide() {
+    const doc = current();
+    if (!doc) return;
+    const corrected = Object.fromEntries(Object.entries(choice).filter(([t, l]) => doc.labels[t].label !== l));
+    const body = Object.keys(corrected).length ? { action: "correct", labels: corrected } : { action: "accept", labels: {} };
+    try {
+      await munseo.api(`/api/documents/${doc.id}/review`, { json: body });
+    } catch (e) { munseo.toast(e.message, true); return; }
+    decisions.push(doc.id);
+    munseo.toast(body.action === "accept" ? `Accepted #${doc.id}` : `Corrected #${doc.id}: ${Object.entries(corrected).map(([t, l]) => `${t} → ${l}`).join(", ")}`);
+    queue.splice(at, 1); total--;
+    if (at >= queue.length) at = Math.max(0, queue.length - 1);
+    if (!queue.length) await load(); else reset();
+  }
+  async function undo() {
+    const id = decisions.pop();
+    if (id == null) { munseo.toast("Nothing to undo"); return; }
+    try { await munseo.api(`/api/documents/${id}/review/undo`, { method: "POST" }); } catch (e) { munseo.toast(e.message, true); decisions.push(id); return; }
+    munseo.toast(`Undid the decision on #${id}`);
+    const data = await munseo.api("/api/review/queue?page_size=200");
+    queue = data.items; total = data.total; at = Math.max(0, queue.findIndex((d) => d.id === id));
+    reset();
+  }
+  document.addEventListener("keydown", (e) => {
+    if (e.target.matches("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
+    const doc = current();
+    const tasks = doc ? Object.keys(doc.labels) : [];
+    if (e.key === "Tab" && tasks.length) { e.preventDefault(); focus = (focus + (e.shiftKey ? tasks.length - 1 : 1)) % tasks.length; render(); }
+    else if (/^[1-9]$/.test(e.key) && tasks.length) {
+      const task = tasks[focus], option = options(doc.labels[task])[Number(e.key) - 1];
+      if (option) { choice[task] = option[0]; render(); }
+    } else if (e.key === "Enter") { e.preventDefault(); decide(); }
+    else if (e.key === "j" || e.key === "J") { if (at < queue.length - 1) { at++; reset(); } }
+    else if (e.key === "k" || e.key === "K") { if (at > 0) { at--; reset(); } }
+    else if (e.key === "u" || e.key === "U") undo();
+  });
+  tasksEl.addEventListener("click", (e) => {
+    const row = e.target.closest(".prob"), task = e.target.closest(".task");
+    if (row && task) { choice[task.dataset.task] = row.dataset.label; focus = [...tasksEl.children].indexOf(task); render(); }
+  });
+  load().catch((e) => munseo.toast(e.message, true));
+})();
