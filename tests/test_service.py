@@ -103,6 +103,11 @@ def test_auth_roles_and_error_shape(api: Api) -> None:
     refused = api.post(f"/api/models/{version}/activate", role="reviewer")
     assert refused.status_code == 403 and "admin" in refused.json()["error"]["message"]
     assert api.get("/readyz").json()["ready"] is True
+    assert api.client.get("/openapi.json").status_code == 401
+    assert "/api/documents" in api.get("/openapi.json").json()["paths"]
+    docs = api.client.get("/docs", follow_redirects=False)
+    assert docs.status_code == 303 and docs.headers["location"] == "/login?next=/docs"
+    assert api.client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     assert api.get("/metrics").status_code == 200 and "munseo_documents" in api.get("/metrics").text
 
 

@@ -186,6 +186,17 @@ def test_review_corrects_a_label_with_the_keyboard_alone(browser: Browser, serve
     page.close()
 
 
+def test_api_docs_render_offline(browser: Browser, server: Server) -> None:
+    page = signed_in(browser, server, "viewer")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{server.url}/docs")
+    expect(page.locator(".swagger-ui h1.title")).to_contain_text("munseo", timeout=20_000)
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert all(url.startswith(server.url) for url in requests), [u for u in requests if not u.startswith(server.url)]
+    page.close()
+
+
 def test_dashboard_draws_its_charts(browser: Browser, server: Server) -> None:
     page = signed_in(browser, server, "viewer")
     page.click("#nav-dashboard")

@@ -8,11 +8,15 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import fastapi_offline
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from munseo import __version__
@@ -144,6 +148,9 @@ def create_app(
         version=__version__,
         description="Scanned and born-digital documents in; searchable, classified, reviewed records out.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
 
     @app.exception_handler(ApiError)
@@ -176,5 +183,21 @@ def create_app(
     app.include_router(routes_documents.router)
     app.include_router(routes_ops.router)
     app.include_router(routes_web.router)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(_: Viewer) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> Response:
+        if routes_web.signed_in(request) is None:
+            return RedirectResponse("/login?next=/docs", status_code=303)
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="munseo API", swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css", swagger_favicon_url="/static/favicon.svg",
+        )
+    # Swagger UI's files come with the fastapi-offline package, so /docs needs no CDN.
+    swagger = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
     app.mount("/static", routes_web.static, name="static")
     return app

@@ -33,13 +33,13 @@ PAGES = {
 }
 
 
-def _principal(request: Request) -> Principal | None:
+def signed_in(request: Request) -> Principal | None:
     token = request.cookies.get(COOKIE, "")
     return request.app.state.tokens.lookup(token) if token else None
 
 
 def _page(request: Request, template: str, active: str, **context: object) -> Response:
-    who = _principal(request)
+    who = signed_in(request)
     if who is None:
         return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
     return templates.TemplateResponse(
