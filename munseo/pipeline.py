@@ -97,6 +97,8 @@ def process_page(job: PageJob) -> PageOutcome:
 class PageProcessor:
     """A pool of OCR worker processes, one Tesseract engine each, fed with a bounded queue."""
 
+    MAX_CRASHES = 2  # pools a page may see die before it is failed
+
     def __init__(self, settings: Settings, workers: int | None = None) -> None:
         self.settings = settings
         self.workers = workers or settings.resolved_workers
@@ -122,14 +124,20 @@ class PageProcessor:
             return self._pool
 
     def run(self, jobs: Iterable[PageJob]) -> Iterator[PageOutcome]:
-        """Outcomes in completion order. A worker crash fails the pages it was holding."""
+        """Outcomes in completion order.
+
+        When a worker dies, every page the pool held is lost with it, not only the one that killed
+        it: those pages go to a fresh pool once more. A page that takes a second pool down fails.
+        """
         queue = iter(jobs)
+        retry: list[PageJob] = []
+        crashes: dict[tuple[str, int], int] = {}
         in_flight: dict[Future[PageOutcome], tuple[PageJob, ProcessPoolExecutor]] = {}
         limit = self.workers * 3
         exhausted = False
         while True:
-            while not exhausted and len(in_flight) < limit:
-                job = next(queue, None)
+            while len(in_flight) < limit and (retry or not exhausted):
+                job = retry.pop(0) if retry else next(queue, None)
                 if job is None:
                     exhausted = True
                     break
@@ -144,7 +152,12 @@ class PageProcessor:
                     yield future.result()
                 except BrokenProcessPool:
                     self._discard(pool)
-                    yield PageOutcome(job, error=f"page {job.index + 1}: the OCR worker process crashed")
+                    key = (job.source.sha256, job.index)
+                    crashes[key] = crashes.get(key, 0) + 1
+                    if crashes[key] < self.MAX_CRASHES:
+                        retry.append(job)
+                    else:
+                        yield PageOutcome(job, error=f"page {job.index + 1}: the OCR worker process crashed")
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         """Drop a broken pool (once, whichever thread sees it first); the next submit starts a new one."""
