@@ -29,11 +29,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from rich.console import Console
-from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.report import PeakRss, command_line, markdown_table, write_section
+from benchmarks.report import PeakRss, command_line, markdown_table, print_table, write_section
 from munseo.evaluate.metrics import cer
 from munseo.evaluate.testpages import FONT_DIR, SENTENCES, degrade, render_text_page
 
@@ -197,15 +196,6 @@ def layout_study() -> list[list[str]]:
     return rows
 
 
-def show(title: str, headers: list[str], rows: list[list[str]]) -> None:
-    table = Table(title=title)
-    for column in headers:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=24, help="scanned pages in the set (default 24)")
@@ -243,13 +233,13 @@ def main() -> None:
         [f"munseo, born-digital PDF ({args.text_pages} pages, text layer)", f"{d_rate:.0f}", "exact", f"{d_mib:.0f}",
          "—"],
     ]
-    show("Throughput", headers, rows)
+    print_table("Throughput", headers, rows)
     pre_headers = ["pages", "CER", "time per page"]
     pre_rows = preprocessing_study(args.study_pages)
-    show("Preprocessing on degraded pages", pre_headers, pre_rows)
+    print_table("Preprocessing on degraded pages", pre_headers, pre_rows)
     lay_headers = ["page", "munseo regions (PSM 6 each)", "whole page PSM 6", "Tesseract PSM 3"]
     lay_rows = layout_study()
-    show("Page segmentation", lay_headers, lay_rows)
+    print_table("Page segmentation", lay_headers, lay_rows)
 
     share = m_rate / limit
     summary = (

@@ -21,11 +21,10 @@ from pathlib import Path
 
 import httpx
 from rich.console import Console
-from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.report import PeakRss, command_line, markdown_table, write_section
+from benchmarks.report import PeakRss, command_line, markdown_table, print_table, write_section
 from munseo.ingest import Limits, inspect_file
 from munseo.pipeline import expand_paths
 
@@ -205,13 +204,8 @@ def main() -> None:
     lat_headers = ["endpoint", "clients", "requests", "p50 ms", "p95 ms", "p99 ms"]
     lat_rows = [["POST /api/classify/text", "20", str(local["requests"]), f"{local['p50']:.1f}", f"{local['p95']:.1f}",
                  f"{local['p99']:.1f}"]]
-    for title, h, r in (("Throughput", headers, rows), ("Latency", lat_headers, lat_rows)):
-        table = Table(title=title)
-        for c in h:
-            table.add_column(c)
-        for row in r:
-            table.add_row(*row)
-        console.print(table)
+    print_table("Throughput", headers, rows)
+    print_table("Latency", lat_headers, lat_rows)
     overhead = local["seconds"] / i_sec - 1
     summary = (
         f"The API with its embedded worker takes {overhead:+.0%} the time of `munseo ingest` on the same "

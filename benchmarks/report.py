@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+from rich.console import Console
+from rich.table import Table
 
 BENCHMARKS_MD = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 _HEADER = "# Benchmarks\n\nWritten by `make bench`; each section names the machine, date and command that made it.\n"
@@ -28,6 +30,16 @@ def machine() -> str:
         pass
     memory = psutil.virtual_memory().total / 2**30
     return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}"
+
+
+def print_table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    """The same figures as ``markdown_table``, on the terminal."""
+    table = Table(title=title)
+    for column in headers:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
 
 
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
