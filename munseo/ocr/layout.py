@@ -26,6 +26,10 @@ _MIN_COLUMN_WIDTH = 0.15
 _ALIGN_TOLERANCE = 0.006
 # … for at least this share of its lines (paragraph indents and centred headings make the rest).
 _MIN_ALIGNED_SHARE = 0.6
+# Ink this close to an edge (share of the page size) is a scanner's shadow, not text.
+_EDGE = 0.02
+# A gutter whose darkest pixel column is dark over this share of its height holds a ruling line.
+_RULE_SHARE = 0.5
 # A band is split into columns only if it is this share of the page height (a few lines).
 _MIN_COLUMN_BAND = 0.06
 # Bands are separated by blank gaps of at least this share of the page height.
@@ -103,6 +107,9 @@ def find_regions(gray: np.ndarray) -> list[Region]:
     flat = cv2.divide(small, background, scale=255)
     _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     ink = binary > 0
+    # Scanner shadows and punch holes hug the page edges; no text lives that close to them.
+    mx, my = round(_EDGE * ink.shape[1]), round(_EDGE * ink.shape[0])
+    ink[:my], ink[-my:], ink[:, :mx], ink[:, -mx:] = False, False, False, False
     sh, sw = ink.shape
     bands = _merge_runs(_runs(ink.any(axis=1)), max(1, round(_MIN_BAND_GAP * sh)))
     min_gutter = max(2, round(_MIN_GUTTER * sw))
@@ -134,6 +141,7 @@ def find_regions(gray: np.ndarray) -> list[Region]:
         if section.bottom - section.top < _MIN_COLUMN_BAND * sh:
             gutters = np.zeros_like(gutters)
         gutters = _aligned_gutters(area, gutters, max(2, round(_ALIGN_TOLERANCE * sw)))
+        gutters = _without_rules(gray, gutters, section.top, section.bottom, scale)
         spans = _runs(area.any(axis=0) & ~gutters)
         if not gutters.any():
             if spans:
@@ -160,11 +168,27 @@ def _aligned_gutters(area: np.ndarray, gutters: np.ndarray, tolerance: int) -> n
         right = area[:, end:]
         lines = _runs(right.any(axis=1))
         starts = [int(np.flatnonzero(right[a:b].any(axis=0))[0]) for a, b in lines]
-        if len(starts) < 2:
+        if len(starts) < 3:
             continue
         aligned = sum(1 for x in starts if x - min(starts) <= tolerance)
         if aligned >= _MIN_ALIGNED_SHARE * len(starts):
             kept[_start:end] = True
+    return kept
+
+
+def _without_rules(gray: np.ndarray, gutters: np.ndarray, top: int, bottom: int, scale: float) -> np.ndarray:
+    """Drop the gutters that hold a vertical ruling line: they are a table's cell borders, and a
+    table is read row by row (one uniform block), not column by column.
+
+    Thin rules vanish in the shrunken work image, so they are looked for at full resolution.
+    """
+    kept = gutters.copy()
+    y0, y1 = int(top / scale), int(bottom / scale)
+    for start, end in _runs(gutters):
+        x0, x1 = int(start / scale), int(end / scale) + 1
+        dark = (gray[y0:y1, x0:x1] < 128).mean(axis=0)
+        if dark.size and dark.max() > _RULE_SHARE:
+            kept[start:end] = False
     return kept
 
 
