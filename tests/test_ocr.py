@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PIL import ImageDraw
 
 from munseo.evaluate.metrics import cer
 from munseo.evaluate.testpages import degrade, render_text_page
@@ -93,3 +94,14 @@ def test_denoise_and_binarize_are_recorded(engine: TesseractEngine) -> None:
     assert record.denoised and record.binarized
     assert set(np.unique(gray)) <= {0, 255}
     assert cer(page.text, engine.recognize(gray, page.dpi).text) < 0.08
+
+
+def test_ruled_table_and_edge_shadow_are_not_columns() -> None:
+    table = render_text_page(seed=7, dpi=200, columns=2).image
+    middle = table.width // 2
+    ImageDraw.Draw(table).line([(middle, 150), (middle, table.height - 150)], fill=0, width=3)
+    assert [r.columns for r in find_regions(np.asarray(table))] == [1]
+
+    shadowed = render_text_page(seed=8, dpi=200).image
+    ImageDraw.Draw(shadowed).rectangle([0, 0, 25, shadowed.height], fill=70)
+    assert [r.columns for r in find_regions(np.asarray(shadowed))] == [1]
