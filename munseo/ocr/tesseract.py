@@ -92,7 +92,9 @@ class TesseractEngine:
         start = time.perf_counter()
         gray = np.asarray(image.convert("L")) if isinstance(image, Image.Image) else image
         height, width = gray.shape[:2]
-        regions = find_regions(gray) if self.layout is Layout.AUTO else [Region((0, 0, width, height), 0, 1)]
+        whole = [Region((0, 0, width, height), 0, 1)]
+        # A page where segmentation finds nothing is still read whole: a blank page costs little.
+        regions = (find_regions(gray) or whole) if self.layout is Layout.AUTO else whole
         blocks: list[Block] = []
         for region in regions:
             blocks.extend(self._read_region(gray, region.bbox, dpi))
