@@ -25,7 +25,7 @@ system-deps:
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,kiwi]'
 	touch $(STAMP)
 
 ## The main job on demo data: generate documents, train and activate a model, start the server,

@@ -1,0 +1,262 @@
+"""Training and evaluation data: labelled texts from JSONL files, ``munseo synth`` manifests, or
+documents in the database that a reviewer labelled.
+
+- JSONL: one ``{"text": ..., "labels": {"task": "label", ...}}`` per line; a task may be missing on
+  a line (that task's head is not trained on it).
+- A synth manifest (``manifest.jsonl``, or the folder holding it): the labels of each document and
+  the ground-truth text of its pages. Inputs labelled ``unknown`` belong to no class and are left
+  out unless the schema has such a label.
+- The database (``db`` for the configured one, or a SQLAlchemy URL): processed documents with a
+  review; the labels of a document's latest review are its labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from munseo.classify.errors import DataError
+from munseo.classify.schema import LabelSchema
+
+SYNTH_UNKNOWN = "unknown"
+DATABASE_SOURCE = "db"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled text. ``where`` names its origin (``file:line`` or ``database document N``)."""
+
+    text: str
+    labels: dict[str, str]
+    where: str
+    synthetic_unknown: bool = False
+
+
+@dataclass
+class Dataset:
+    """Examples checked against a schema, and what was left out and why."""
+
+    examples: list[Example]
+    sources: list[str]
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def label_counts(self, schema: LabelSchema) -> dict[str, dict[str, int]]:
+        counts: dict[str, Counter[str]] = {task: Counter() for task in schema.task_names}
+        for example in self.examples:
+            for task, label in example.labels.items():
+                counts[task][label] += 1
+        return {task: {label: counts[task][label] for label in schema.labels(task)} for task in schema.task_names}
+
+    def fingerprint(self) -> str:
+        """SHA-256 over every example's text and labels, in order."""
+        digest = hashlib.sha256()
+        for example in self.examples:
+            digest.update(json.dumps([example.text, example.labels], ensure_ascii=False, sort_keys=True).encode())
+            digest.update(b"\n")
+        return digest.hexdigest()
+
+    def manifest(self, schema: LabelSchema, splits: dict[str, int]) -> dict[str, Any]:
+        return {
+            "sha256": self.fingerprint(),
+            "sources": self.sources,
+            "examples": len(self.examples),
+            "splits": splits,
+            "skipped": dict(self.skipped),
+            "counts": self.label_counts(schema),
+        }
+
+
+def _read_lines(path: Path) -> Iterable[tuple[int, Any]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(path, f"cannot read the data file ({exc})") from exc
+    with handle:
+        try:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield number, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise DataError(path, f"not valid JSON ({exc.msg}, column {exc.colno})", number) from exc
+        except UnicodeDecodeError as exc:
+            raise DataError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def _labels(path: Path | str, number: int | None, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise DataError(path, '"labels" must be an object {"task": "label", ...}', number)
+    labels: dict[str, str] = {}
+    for task, label in value.items():
+        if label is None:
+            continue
+        if not isinstance(label, str):
+            raise DataError(path, f"the label of task {task!r} must be a string, got {label!r}", number)
+        labels[task] = label
+    return labels
+
+
+def _synth_text(path: Path, number: int, pages: Any) -> str:
+    if not isinstance(pages, list):
+        raise DataError(path, '"pages" must be a list of pages with their "text"', number)
+    texts = []
+    for page in pages:
+        text = page.get("text") if isinstance(page, dict) else None
+        if not isinstance(text, str):
+            raise DataError(path, 'every page of a synth manifest line needs its ground-truth "text"', number)
+        texts.append(text)
+    return "\n\f\n".join(texts)
+
+
+def read_jsonl(path: Path) -> list[Example]:
+    """Examples from a training JSONL file or a synth manifest (told apart line by line)."""
+    examples = []
+    for number, record in _read_lines(path):
+        where = f"{path}:{number}"
+        if not isinstance(record, dict):
+            raise DataError(path, 'each line must be a JSON object {"text": ..., "labels": {...}}', number)
+        if "labels" not in record:
+            raise DataError(path, 'the line has no "labels"', number)
+        labels = _labels(path, number, record["labels"])
+        if "text" in record:
+            if not isinstance(record["text"], str):
+                raise DataError(path, '"text" must be a string', number)
+            examples.append(Example(record["text"], labels, where))
+        elif "pages" in record:
+            unknown = bool(labels) and all(label == SYNTH_UNKNOWN for label in labels.values())
+            examples.append(Example(_synth_text(path, number, record["pages"]), labels, where, unknown))
+        else:
+            raise DataError(path, 'the line has neither "text" nor synth "pages"', number)
+    return examples
+
+
+def read_database(url: str) -> list[Example]:
+    """Processed documents with a review: their text and their latest review's labels."""
+    from sqlalchemy import select
+
+    from munseo.store.models import Document, DocumentStatus, Review
+    from munseo.store.repository import Store
+
+    store = Store(url)
+    try:
+        with store.sessions() as session:
+            latest: dict[int, Review] = {}
+            for review in session.scalars(select(Review).order_by(Review.created_at, Review.id)):
+                latest[review.document_id] = review
+            if not latest:
+                return []
+            documents = session.scalars(
+                select(Document).where(Document.id.in_(latest), Document.status == DocumentStatus.PROCESSED)
+            )
+            examples = []
+            for document in documents:
+                review = latest[document.id]
+                labels = _labels(f"{url} (review {review.id})", None, review.labels)
+                examples.append(Example(document.text or "", labels, f"database document {document.id}"))
+            return sorted(examples, key=lambda e: e.where)
+    finally:
+        store.close()
+
+
+def read_source(source: str) -> list[Example]:
+    """Examples from one source: a JSONL file, a folder with ``manifest.jsonl``, ``db`` (the configured
+    database) or a SQLAlchemy URL."""
+    if source == DATABASE_SOURCE:
+        from munseo.config import Settings
+
+        return read_database(Settings().resolved_database_url)
+    if "://" in source:
+        return read_database(source)
+    path = Path(source)
+    if path.is_dir():
+        path = path / "manifest.jsonl"
+    if not path.is_file():
+        raise DataError(source, "no such data file (give a JSONL file, a synth folder with manifest.jsonl, or db)")
+    return read_jsonl(path)
+
+
+def check_examples(examples: Sequence[Example], schema: LabelSchema, sources: list[str]) -> Dataset:
+    """Keep the examples that fit ``schema``; an unknown task or label is an error naming the line."""
+    dataset = Dataset([], sources)
+    for example in examples:
+        if example.synthetic_unknown and not any(
+            SYNTH_UNKNOWN in schema.tasks.get(task, ()) for task in example.labels
+        ):
+            dataset.skipped["synth inputs labelled unknown (no class)"] += 1
+            continue
+        for task, label in example.labels.items():
+            if task not in schema.tasks:
+                raise DataError(
+                    example.where, f"task {task!r} is not in the label schema (tasks: {', '.join(schema.task_names)})"
+                )
+            if label not in schema.tasks[task]:
+                raise DataError(
+                    example.where,
+                    f"label {label!r} of task {task!r} is not in the label schema "
+                    f"({len(schema.tasks[task])} labels: {', '.join(schema.tasks[task][:10])}"
+                    f"{', …' if len(schema.tasks[task]) > 10 else ''})",
+                )
+        if not example.labels:
+            dataset.skipped["examples without any label"] += 1
+            continue
+        dataset.examples.append(example)
+    if not dataset.examples:
+        raise DataError(", ".join(sources), "no labelled examples")
+    return dataset
+
+
+def load_dataset(sources: Sequence[str], schema: LabelSchema) -> Dataset:
+    examples: list[Example] = []
+    for source in sources:
+        examples.extend(read_source(source))
+    return check_examples(examples, schema, list(sources))
+
+
+def label_matrix(examples: Sequence[Example], schema: LabelSchema, missing: int) -> np.ndarray:
+    """[examples, tasks] label indices, ``missing`` where a task has no label."""
+    targets = np.full((len(examples), len(schema.task_names)), missing, dtype=np.int64)
+    for i, example in enumerate(examples):
+        for t, task in enumerate(schema.task_names):
+            if task in example.labels:
+                targets[i, t] = schema.index(task, example.labels[task])
+    return targets
+
+
+def balanced_weights(targets: np.ndarray, size: int) -> np.ndarray:
+    """Class weights against imbalance, as scikit-learn's 'balanced': n / (labels present × count),
+    over the entries ≥ 0 of one column of ``label_matrix``; 0 for labels without examples."""
+    counts = np.bincount(targets[targets >= 0], minlength=size).astype(np.float64)
+    present = counts > 0
+    weights = np.zeros(size, dtype=np.float32)
+    weights[present] = counts.sum() / (present.sum() * counts[present])
+    return weights
+
+
+def split(
+    examples: Sequence[Example], schema: LabelSchema, dev_fraction: float, seed: int
+) -> tuple[list[Example], list[Example]]:
+    """A stratified train/dev split on the task with the most labels. A label with fewer examples
+    than it takes to spare one for dev stays whole in train."""
+    if not 0 < dev_fraction < 1:
+        raise ValueError(f"dev fraction must be between 0 and 1, got {dev_fraction}")
+    strata_task = max(schema.task_names, key=lambda t: len(schema.labels(t)))
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, example in enumerate(examples):
+        groups[example.labels.get(strata_task, "")].append(i)
+    rng = random.Random(seed)
+    dev: set[int] = set()
+    for key in sorted(groups):
+        members = groups[key]
+        rng.shuffle(members)
+        dev.update(members[: int(len(members) * dev_fraction)])
+    train = [e for i, e in enumerate(examples) if i not in dev]
+    return train, [e for i, e in enumerate(examples) if i in dev]
