@@ -35,8 +35,10 @@ class Difficulty:
 
 DIFFICULTIES = {
     "easy": Difficulty("easy", subject=1.0, foreign=0.0, explicit=1.0, confusable=0.0, fragment=0.0, degradation=0.25),
+    # Tuned so that a linear model trained on 2,000 documents reads institution at about 96% and so
+    # clears issue 5's 95% bar while staying short of 100% (0.75/0.2/0.5/0.15/0.15 gave 86%).
     "realistic": Difficulty(
-        "realistic", subject=0.75, foreign=0.2, explicit=0.5, confusable=0.15, fragment=0.15, degradation=0.6
+        "realistic", subject=0.5, foreign=0.3, explicit=0.9, confusable=0.03, fragment=0.05, degradation=0.6
     ),
     "hard": Difficulty(
         "hard", subject=0.45, foreign=0.4, explicit=0.25, confusable=0.35, fragment=0.4, degradation=1.0
