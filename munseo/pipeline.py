@@ -112,6 +112,10 @@ class PageProcessor:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
+    def warm(self) -> None:
+        """Start the worker processes (and their engines) now, e.g. while files are being checked."""
+        self._ensure_pool().submit(int)
+
     def _ensure_pool(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:
@@ -291,23 +295,23 @@ def ingest(
         if on_file:
             on_file(file_report)
 
-    for n, path in enumerate(files, 1):
-        progress.checking(n, len(files))
-        file_report = _prepare(path, settings, store, data, pending)
-        if file_report is not None:
-            finish(file_report)
-    for item in pending.values():
-        jobs.extend(page_jobs(item.source, settings, data))
-    progress.pages_total(len(jobs))
-
-    if jobs:
-        with PageProcessor(settings, workers) as processor:
-            for outcome in processor.run(jobs):
-                progress.page_done()
-                item = pending[outcome.job.source.sha256]
-                item.outcomes.append(outcome)
-                if len(item.outcomes) == item.source.page_count:
-                    finish(_complete(item, store))
+    with PageProcessor(settings, workers) as processor:
+        if files:
+            processor.warm()  # the engines start up while the files are checked
+        for n, path in enumerate(files, 1):
+            progress.checking(n, len(files))
+            file_report = _prepare(path, settings, store, data, pending)
+            if file_report is not None:
+                finish(file_report)
+        for item in pending.values():
+            jobs.extend(page_jobs(item.source, settings, data))
+        progress.pages_total(len(jobs))
+        for outcome in processor.run(jobs):
+            progress.page_done()
+            item = pending[outcome.job.source.sha256]
+            item.outcomes.append(outcome)
+            if len(item.outcomes) == item.source.page_count:
+                finish(_complete(item, store))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from munseo.elements import BBox
+from munseo.ocr.preprocess import ink_mask
 
 # Work on a copy about this wide: plenty to see gutters, cheap to scan.
 _WORK_WIDTH = 600
@@ -101,12 +102,7 @@ def find_regions(gray: np.ndarray) -> list[Region]:
     height, width = gray.shape
     scale = min(1.0, _WORK_WIDTH / width)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    # Shrinking with area averaging fades speckle (salt-and-pepper, grain) below the threshold, and
-    # dividing by the background (a max filter wider than any glyph) flattens uneven lighting.
-    background = cv2.dilate(small, np.ones((15, 15), np.uint8))
-    flat = cv2.divide(small, background, scale=255)
-    _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    ink = binary > 0
+    ink = ink_mask(small)
     # Scanner shadows and punch holes hug the page edges; no text lives that close to them.
     mx, my = round(_EDGE * ink.shape[1]), round(_EDGE * ink.shape[0])
     ink[:my], ink[-my:], ink[:, :mx], ink[:, -mx:] = False, False, False, False
