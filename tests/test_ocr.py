@@ -105,3 +105,11 @@ def test_ruled_table_and_edge_shadow_are_not_columns() -> None:
     shadowed = render_text_page(seed=8, dpi=200).image
     ImageDraw.Draw(shadowed).rectangle([0, 0, 25, shadowed.height], fill=70)
     assert [r.columns for r in find_regions(np.asarray(shadowed))] == [1]
+
+
+@pytest.mark.parametrize("angle", [-3.5, 2.5])
+def test_skew_estimate_on_a_shaded_noisy_scan(angle: float) -> None:
+    """A dark corner is not a block of ink: the estimate follows the text lines."""
+    page = render_text_page(seed=201, dpi=300, paragraphs=4)
+    scan = degrade(page.image, seed=1, angle=angle, noise=18, blur=1.0, jpeg_quality=45, shading=0.35, salt_pepper=0.01)
+    assert estimate_skew(np.asarray(scan)) == pytest.approx(angle, abs=0.3)
