@@ -23,7 +23,7 @@ from munseo.store.models import ClassificationHistory, Document, Job
 from munseo.store.repository import Store
 from tests import documents
 from tests.conftest import fresh_postgres_database
-from tests.test_classify import make_documents, write_jsonl
+from tests.corpus import make_documents, write_jsonl
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -24,7 +24,7 @@ from munseo.store.models import Classification, ClassificationHistory, Document
 from munseo.store.repository import Store
 from tests import documents
 from tests.conftest import fresh_postgres_database
-from tests.test_classify import make_documents, write_jsonl
+from tests.corpus import make_documents, write_jsonl
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "ui"
