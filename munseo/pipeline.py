@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -193,16 +193,21 @@ def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> l
     ]
 
 
+def read_pages(source: SourceFile, settings: Settings, processor: PageProcessor) -> list[PageOutcome]:
+    """Every page of one checked file, in page order, nothing stored. Raises ``IngestError``."""
+    outcomes = sorted(processor.run(page_jobs(source, settings, None)), key=lambda o: o.job.index)
+    for outcome in outcomes:
+        if outcome.error or outcome.result is None:
+            raise IngestError(source.path, outcome.error or "unknown error")
+    return outcomes
+
+
 def read_file(path: Path, settings: Settings) -> DocumentResult:
     """Read one file without storing anything (``munseo ocr``). Raises ``IngestError``."""
     source = inspect_file(path, limits_from(settings), settings.dpi)
-    pages: list[PageResult] = []
     with PageProcessor(settings, workers=min(settings.resolved_workers, source.page_count)) as processor:
-        for outcome in processor.run(page_jobs(source, settings, None)):
-            if outcome.error or outcome.result is None:
-                raise IngestError(path, outcome.error or "unknown error")
-            pages.append(outcome.result)
-    return DocumentResult(pages=sorted(pages, key=lambda p: p.number))
+        outcomes = read_pages(source, settings, processor)
+    return DocumentResult(pages=[o.result for o in outcomes if o.result is not None])
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -279,7 +284,6 @@ def ingest(
     store: Store,
     progress: ProgressSink | None = None,
     workers: int | None = None,
-    on_file: Callable[[FileReport], None] | None = None,
 ) -> IngestReport:
     """Ingest files and folders into ``store``. Same content twice is one document."""
     started = time.perf_counter()
@@ -290,11 +294,6 @@ def ingest(
     pending: dict[str, _Pending] = {}
     jobs: list[PageJob] = []
 
-    def finish(file_report: FileReport) -> None:
-        report.files.append(file_report)
-        if on_file:
-            on_file(file_report)
-
     with PageProcessor(settings, workers) as processor:
         if files:
             processor.warm()  # the engines start up while the files are checked
@@ -302,7 +301,7 @@ def ingest(
             progress.checking(n, len(files))
             file_report = _prepare(path, settings, store, data, pending)
             if file_report is not None:
-                finish(file_report)
+                report.files.append(file_report)
         for item in pending.values():
             jobs.extend(page_jobs(item.source, settings, data))
         progress.pages_total(len(jobs))
@@ -311,7 +310,7 @@ def ingest(
             item = pending[outcome.job.source.sha256]
             item.outcomes.append(outcome)
             if len(item.outcomes) == item.source.page_count:
-                finish(_complete(item, store))
+                report.files.append(_complete(item, store))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from munseo.ingest import IngestError, inspect_file, sha256_file
-from munseo.pipeline import PageProcessor, limits_from, page_jobs
+from munseo.pipeline import PageProcessor, limits_from, read_pages
 from munseo.service.api import ApiError, Reviewer, Viewer
 from munseo.service.jobs import create_job
 from munseo.service.registry import LoadedModel
@@ -47,7 +47,7 @@ from munseo.store.models import (
     Role,
     utcnow,
 )
-from munseo.text import clean_page_text
+from munseo.text import clean_page_text, merge_pages
 
 router = APIRouter()
 ERRORS = {code: {"model": ErrorResponse} for code in (401, 403, 404, 413, 415, 422)}
@@ -390,12 +390,11 @@ async def classify_document(
         if source.page_count > settings.sync_max_pages:
             raise ApiError(413, f"{file.filename}: {source.page_count} pages; this endpoint reads at most "
                                 f"{settings.sync_max_pages} (upload it to /api/documents instead)")
-        outcomes = await run_in_threadpool(lambda: list(_sync_reader(request).run(page_jobs(source, settings, None))))
-    errors = [o.error for o in outcomes if o.error]
-    if errors:
-        raise ApiError(422, f"{file.filename}: {errors[0]}")
-    results = sorted((o for o in outcomes if o.result), key=lambda o: o.job.index)
-    text = "\n\f\n".join(o.clean_text for o in results)
+        try:
+            results = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
+        except IngestError as exc:
+            raise ApiError(422, f"{file.filename}: {exc.reason}") from exc
+    text = merge_pages([o.clean_text for o in results])
     model = request.app.state.services.models.get()
     prediction = PredictionOut.model_validate(model.classifier.predict_one(text).to_dict()) if model else None
     pages = [{"number": o.result.number, "source": o.result.source.value, "text": o.clean_text,
