@@ -13,10 +13,10 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from munseo.classify import Prediction
@@ -83,17 +83,20 @@ def claim(store: Store, job_id: int, stage: JobStage, worker: str) -> bool:
         return result.rowcount == 1
 
 
+def _due(stage: JobStage, now: datetime) -> Select[tuple[int]]:
+    """Queued jobs for ``stage`` whose backoff (if any) has passed, oldest first."""
+    return (
+        select(Job.id)
+        .where(Job.status == JobStatus.QUEUED, Job.stage == stage,
+               or_(Job.next_attempt_at.is_(None), Job.next_attempt_at <= now))
+        .order_by(Job.id)
+    )
+
+
 def next_queued(store: Store, stage: JobStage, limit: int = 1) -> list[int]:
     """Ids of queued jobs for ``stage`` that are due, oldest first."""
-    now = utcnow()
     with store.sessions() as session:
-        return list(session.scalars(
-            select(Job.id)
-            .where(Job.status == JobStatus.QUEUED, Job.stage == stage,
-                   or_(Job.next_attempt_at.is_(None), Job.next_attempt_at <= now))
-            .order_by(Job.id)
-            .limit(limit)
-        ))
+        return list(session.scalars(_due(stage, utcnow()).limit(limit)))
 
 
 def resend_due(store: Store, stage: JobStage, quiet_seconds: float) -> list[int]:
@@ -102,14 +105,8 @@ def resend_due(store: Store, stage: JobStage, quiet_seconds: float) -> list[int]
     now = utcnow()
     cutoff = now - timedelta(seconds=quiet_seconds)
     with store.sessions.begin() as session:
-        ids = list(session.scalars(
-            select(Job.id)
-            .where(Job.status == JobStatus.QUEUED, Job.stage == stage,
-                   or_(Job.next_attempt_at.is_(None), Job.next_attempt_at <= now),
-                   or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff))
-            .order_by(Job.id)
-            .limit(1000)
-        ))
+        query = _due(stage, now).where(or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff)).limit(1000)
+        ids = list(session.scalars(query))
         if ids:
             session.execute(update(Job).where(Job.id.in_(ids)).values(heartbeat_at=now))
         return ids
