@@ -13,7 +13,6 @@ pytorch/              transformer: the PyTorch weights (encoder + heads)
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import uuid
@@ -25,6 +24,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from munseo.classify.errors import ModelError, SchemaError
 from munseo.classify.schema import DEFAULT_SCHEMA_NAME, LabelSchema, load_schema
+from munseo.ingest.source import sha256_file
 
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
@@ -60,14 +60,6 @@ class ModelConfig(BaseModel):
     checksums: dict[str, str] = Field(default_factory=dict)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CONFIG_FILE)
 
@@ -79,7 +71,7 @@ def write_json(path: Path, data: Any) -> None:
 def new_version(name: str, model_file: Path) -> tuple[str, str]:
     """A version name (``NAME-YYYYmmddHHMMSS-HASH8``) and the creation time."""
     now = datetime.now(UTC)
-    return f"{name}-{now:%Y%m%d%H%M%S}-{sha256_of(model_file)[:8]}", now.isoformat(timespec="seconds")
+    return f"{name}-{now:%Y%m%d%H%M%S}-{sha256_file(model_file)[:8]}", now.isoformat(timespec="seconds")
 
 
 def staging_folder(out: Path) -> Path:
@@ -92,7 +84,7 @@ def staging_folder(out: Path) -> Path:
 
 def write_config(folder: Path, config: ModelConfig) -> None:
     """Write config.json with the checksum of every other file in the folder."""
-    config.checksums = {str(p.relative_to(folder)): sha256_of(p) for p in _files(folder)}
+    config.checksums = {str(p.relative_to(folder)): sha256_file(p) for p in _files(folder)}
     write_json(folder / CONFIG_FILE, config.model_dump(mode="json"))
 
 
@@ -141,7 +133,7 @@ def read_config(folder: Path, verify: bool = True) -> ModelConfig:
             file = folder / name
             if not file.is_file():
                 raise ModelError(folder, f"{name} is missing")
-            if sha256_of(file) != expected:
+            if sha256_file(file) != expected:
                 raise ModelError(folder, f"{name} is corrupt: its SHA-256 does not match {CONFIG_FILE}")
         for precision, name in config.onnx.items():
             if name not in config.checksums:

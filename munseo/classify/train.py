@@ -73,9 +73,11 @@ def _quantize(folder: Path) -> None:
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     prepared = folder / "model.prepared.onnx"
-    quant_pre_process(str(folder / MODEL_FILE), str(prepared), skip_symbolic_shape=True)
-    quantize_dynamic(str(prepared), str(folder / INT8_MODEL_FILE), weight_type=QuantType.QInt8)
-    prepared.unlink()
+    try:
+        quant_pre_process(str(folder / MODEL_FILE), str(prepared), skip_symbolic_shape=True)
+        quantize_dynamic(str(prepared), str(folder / INT8_MODEL_FILE), weight_type=QuantType.QInt8)
+    finally:
+        prepared.unlink(missing_ok=True)
 
 
 def _dev_metrics(
