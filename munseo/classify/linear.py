@@ -24,19 +24,11 @@ from munseo.classify.data import Example, balanced_weights, label_matrix
 from munseo.classify.errors import DataError
 from munseo.classify.features import Vocabulary
 from munseo.classify.options import LinearOptions
-from munseo.classify.schema import LabelSchema
+from munseo.classify.schema import LabelSchema, task_columns
 
 INPUTS = ["ids", "weights"]
 ABSENT_LOGIT = -30.0  # labels with no training example: never predicted
 OPSET = 17
-
-
-def task_columns(schema: LabelSchema) -> dict[str, tuple[int, int]]:
-    columns, start = {}, 0
-    for task in schema.task_names:
-        columns[task] = (start, start + len(schema.labels(task)))
-        start += len(schema.labels(task))
-    return columns
 
 
 def _bags(features: sparse.csr_matrix) -> tuple[Any, Any, Any]:

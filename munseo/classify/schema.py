@@ -118,3 +118,12 @@ def infer_schema(label_sets: Iterable[Mapping[str, str]]) -> tuple[LabelSchema, 
         if len(counter) < 2:
             raise SchemaError("<data>", f"task {task!r} has only one label ({next(iter(counter))!r}) in the data")
     return LabelSchema({task: tuple(sorted(counter)) for task, counter in counts.items()}), counts
+
+
+def task_columns(schema: LabelSchema) -> dict[str, tuple[int, int]]:
+    """Where each task's logits lie when all tasks' logits stand side by side: columns [start, stop)."""
+    columns, start = {}, 0
+    for task in schema.task_names:
+        columns[task] = (start, start + len(schema.labels(task)))
+        start += len(schema.labels(task))
+    return columns

@@ -15,7 +15,7 @@ from munseo.classify.calibration import fit_temperature, softmax
 from munseo.classify.data import Dataset, Example, split
 from munseo.classify.inference import Classifier
 from munseo.classify.linear import INPUTS as LINEAR_INPUTS
-from munseo.classify.linear import task_columns, train_linear
+from munseo.classify.linear import train_linear
 from munseo.classify.options import LinearOptions, TransformerOptions
 from munseo.classify.package import (
     DATA_MANIFEST_FILE,
@@ -33,7 +33,7 @@ from munseo.classify.package import (
     write_config,
     write_json,
 )
-from munseo.classify.schema import LabelSchema
+from munseo.classify.schema import LabelSchema, task_columns
 from munseo.evaluate.classification import task_metrics
 
 Backend = Literal["linear", "transformer"]

@@ -27,7 +27,7 @@ from munseo.classify.chunks import ChunkConfig, encode_chunks, prepare_text
 from munseo.classify.data import Example, balanced_weights, label_matrix
 from munseo.classify.errors import ModelError
 from munseo.classify.options import TransformerOptions
-from munseo.classify.schema import LabelSchema
+from munseo.classify.schema import LabelSchema, task_columns
 from munseo.evaluate.classification import macro_f1
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -231,12 +231,7 @@ class TransformerModel:
 
 
 def split_tasks(schema: LabelSchema, logits: np.ndarray) -> dict[str, np.ndarray]:
-    result, start = {}, 0
-    for task in schema.task_names:
-        stop = start + len(schema.labels(task))
-        result[task] = logits[:, start:stop].astype(np.float64)
-        start = stop
-    return result
+    return {task: logits[:, a:b].astype(np.float64) for task, (a, b) in task_columns(schema).items()}
 
 
 def _dev_score(schema: LabelSchema, logits: np.ndarray, targets: np.ndarray) -> float:
