@@ -27,7 +27,7 @@ from munseo.classify import (
     train,
 )
 from munseo.classify.cli import classify_command, evaluate_command, labels_app, train_command
-from munseo.classify.data import split
+from munseo.classify.data import Example, loose_pages, split
 from munseo.classify.evaluate import evaluate
 from munseo.classify.linear import train_linear
 from munseo.classify.options import LinearOptions, TransformerOptions
@@ -342,6 +342,24 @@ def test_split_is_stratified_and_keeps_rare_labels_in_train(data_dir: Path):
     common = [e for e in examples if e.labels["institution"] == "의사국"][:50]
     train_rare, dev_rare = split([*rare, *common], schema, 0.2, seed=1)
     assert all(e in train_rare for e in rare) and len(dev_rare) == 10
+
+
+def test_loose_page_copies_drop_the_first_page():
+    pages = [f"page {n} text" for n in range(1, 6)]
+    whole = Example("\n\f\n".join(pages), {"institution": "의사국"}, "data.jsonl:3")
+    single = Example("one page only", {"institution": "정무위원회"}, "data.jsonl:4")
+    copies = loose_pages([whole, single] * 20, 1.0, seed=3)
+    assert len(copies) == 20  # every multi-page example once, never a one-page one
+    for copy in copies:
+        kept = copy.text.split("\n\f\n")
+        start = pages.index(kept[0])
+        assert start >= 1 and kept == pages[start : start + len(kept)]  # a run of pages, never page 1
+        assert copy.labels == whole.labels and copy.where.startswith("data.jsonl:3 (pages ")
+    assert len({c.text for c in copies}) > 3  # runs differ from copy to copy
+    assert loose_pages([whole, single] * 20, 1.0, seed=3) == copies
+    assert len(loose_pages([whole] * 400, 0.25, seed=3)) in range(70, 131)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        loose_pages([whole], 1.5, seed=3)
 
 
 def test_linear_morph_analyzer_trains(data_dir: Path, tmp_path: Path):

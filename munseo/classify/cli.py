@@ -76,6 +76,12 @@ def train_command(
     ] = 0.15,
     seed: Annotated[int, typer.Option(help="Random seed (split, initialisation, shuffling).")] = 13,
     threshold: Annotated[float, typer.Option(help="Default review threshold of every task.")] = 0.70,
+    loose_pages: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of multi-page documents also trained on as loose pages (without page 1)."
+        ),
+    ] = 1.0,
     analyzer: Annotated[str, typer.Option(help="linear: char (n-grams) or morph (kiwipiepy morphemes).")] = "char",
     encoder: Annotated[
         Path | None,
@@ -103,6 +109,7 @@ def train_command(
         seed=seed,
         quantize=quantize,
         threshold=threshold,
+        loose_pages=loose_pages,
         linear=LinearOptions(features=features),
         transformer=TransformerOptions(
             encoder=encoder,

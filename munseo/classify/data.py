@@ -25,6 +25,7 @@ import numpy as np
 
 from munseo.classify.errors import DataError
 from munseo.classify.schema import LabelSchema
+from munseo.text import PAGE_SEPARATOR
 
 SYNTH_UNKNOWN = "unknown"
 DATABASE_SOURCE = "db"
@@ -114,7 +115,7 @@ def _synth_text(path: Path, number: int, pages: Any) -> str:
         if not isinstance(text, str):
             raise DataError(path, 'every page of a synth manifest line needs its ground-truth "text"', number)
         texts.append(text)
-    return "\n\f\n".join(texts)
+    return PAGE_SEPARATOR.join(texts)
 
 
 def read_jsonl(path: Path) -> list[Example]:
@@ -260,3 +261,24 @@ def split(
         dev.update(members[: int(len(members) * dev_fraction)])
     train = [e for i, e in enumerate(examples) if i not in dev]
     return train, [e for i, e in enumerate(examples) if i in dev]
+
+
+def loose_pages(examples: Sequence[Example], share: float, seed: int) -> list[Example]:
+    """Copies of a ``share`` of the multi-page examples cut to a run of their pages without the first.
+
+    Archives receive loose pages (a scan that lost its cover, the annex of a report filed alone);
+    a model trained only on whole documents learns the cues of first pages and misreads them.
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"the share of loose-page copies must be between 0 and 1, got {share}")
+    rng = random.Random(seed)
+    copies = []
+    for example in examples:
+        pages = example.text.split(PAGE_SEPARATOR)
+        if len(pages) < 2 or rng.random() >= share:
+            continue
+        start = rng.randint(1, len(pages) - 1)
+        stop = rng.randint(start + 1, len(pages))
+        text = PAGE_SEPARATOR.join(pages[start:stop])
+        copies.append(Example(text, example.labels, f"{example.where} (pages {start + 1}-{stop})"))
+    return copies

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from munseo.classify.calibration import fit_temperature, softmax
-from munseo.classify.data import Dataset, Example, split
+from munseo.classify.data import Dataset, Example, loose_pages, split
 from munseo.classify.inference import Classifier
 from munseo.classify.linear import INPUTS as LINEAR_INPUTS
 from munseo.classify.linear import train_linear
@@ -46,6 +46,8 @@ class TrainOptions:
     seed: int = 13
     quantize: bool = False
     threshold: float = DEFAULT_THRESHOLD
+    # share of multi-page training documents also trained on as loose pages (see data.loose_pages)
+    loose_pages: float = 1.0
     linear: LinearOptions = field(default_factory=LinearOptions)
     transformer: TransformerOptions = field(default_factory=TransformerOptions)
 
@@ -104,11 +106,16 @@ def train(
     """Train a model on ``dataset`` and write its folder to ``out`` (replacing an older model there)."""
     started = time.perf_counter()
     train_set, dev_set = split(dataset.examples, schema, options.dev_fraction, options.seed)
-    log(f"{len(train_set)} training and {len(dev_set)} dev examples; backend {options.backend}")
+    loose = loose_pages(train_set, options.loose_pages, options.seed)
+    log(
+        f"{len(train_set)} training examples (+{len(loose)} loose-page copies) and {len(dev_set)} dev examples; "
+        f"backend {options.backend}"
+    )
+    fit_set = train_set + loose
     staging = staging_folder(out)
     try:
         if options.backend == "linear":
-            model = train_linear(train_set, schema, options.linear, options.seed)
+            model = train_linear(fit_set, schema, options.linear, options.seed)
             model.vocabulary.save(staging)
             model.export_onnx(staging / MODEL_FILE)
             inputs, features, tokenizer = LINEAR_INPUTS, model.vocabulary.config_dict(), None
@@ -117,7 +124,7 @@ def train(
         else:
             from munseo.classify.transformer import INPUTS, train_transformer
 
-            model = train_transformer(train_set, dev_set, schema, options.transformer, options.seed, log)
+            model = train_transformer(fit_set, dev_set, schema, options.transformer, options.seed, log)
             tokenizer = model.export(staging)
             inputs, features = INPUTS, None
             settings = asdict(options.transformer) | {"history": model.history}
@@ -149,9 +156,8 @@ def train(
             tokenizer=tokenizer,
             training={"seed": options.seed, "dev_fraction": options.dev_fraction, "options": settings},
         )
-        write_json(
-            staging / DATA_MANIFEST_FILE, dataset.manifest(schema, {"train": len(train_set), "dev": len(dev_set)})
-        )
+        splits = {"train": len(train_set), "loose_page_copies": len(loose), "dev": len(dev_set)}
+        write_json(staging / DATA_MANIFEST_FILE, dataset.manifest(schema, splits))
         write_config(staging, config)  # so that a Classifier can load the staging folder
 
         metrics: dict[str, Any] = {
@@ -159,6 +165,7 @@ def train(
             "version": version,
             "train_seconds": train_seconds,
             "train_examples": len(train_set),
+            "loose_page_copies": len(loose),
             "dev_examples": len(dev_set),
         }
         for precision in onnx_files:

@@ -36,6 +36,9 @@ def clean_page_text(raw: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+PAGE_SEPARATOR = "\n\f\n"
+
+
 def merge_pages(pages: list[str]) -> str:
     """The document text: cleaned pages in order, separated by a form feed line."""
-    return "\n\f\n".join(page for page in pages)
+    return PAGE_SEPARATOR.join(pages)
