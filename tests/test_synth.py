@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from munseo.synth.generator import DOC_TYPE_ORDER, INSTITUTION_ORDER
 from munseo.synth.korean import josa, session
 from munseo.synth.layout import Page, layout
 from munseo.synth.render_pdf import pdf_bytes
-from munseo.synth.vocab import institution
+from munseo.synth.vocab import SHARED_SUBJECTS, institution, own_topics, shared_topics
 
 
 def _pages(doc_type: str, institution: str, seed: int, level: str = "realistic") -> list[Page]:
@@ -113,6 +114,26 @@ def test_difficulty_weakens_the_institution_cues() -> None:
     hard_named, hard_dominant = _cue_rates("hard")
     assert easy_dominant >= 0.9 and hard_dominant <= 0.75
     assert easy_named >= hard_named + 0.15
+
+
+def test_shared_subjects_leave_the_institution_open() -> None:
+    paired = [label for pair, _ in SHARED_SUBJECTS for label in pair]
+    assert sorted(paired) == sorted(INSTITUTIONS)  # every institution has one neighbour
+    always = replace(difficulty("realistic"), shared=1.0)
+    for pair, subjects in SHARED_SUBJECTS:
+        for label in pair:
+            inst = institution(label)
+            assert not {t.subject for t in own_topics(inst)} & set(subjects)
+            assert {t.subject for _, t in shared_topics(inst)} == set(subjects)
+        # a shared-subject document of either institution draws from the same subjects, each in its
+        # own field (its ministries and officials follow the subject, not the label)
+        drawn = {label: Counter() for label in pair}
+        for seed, label in itertools.product(range(150), pair):
+            context = Context(random.Random(seed), label, always)
+            assert context.topic.subject in subjects and context.topic_inst.label in pair
+            drawn[label][context.topic.subject] += 1
+        assert set(drawn[pair[0]]) == set(drawn[pair[1]]) == set(subjects)
+    assert difficulty("realistic").shared == 0.0 and difficulty("hard").shared > 0.0
 
 
 # ------------------------------------------------------------------ determinism

@@ -1179,6 +1179,55 @@ def institution(label: str) -> Institution:
     return _ALL[label]
 
 
+# Shared jurisdiction: pairs of institutions whose fields overlap, each with subjects that either
+# may handle. A pair is two institutions next to each other in volume (synth.generator's order), so
+# that a document on a shared subject is nearly as likely to come from either: its subject alone
+# leaves the institution open, as it does for a real records clerk.
+SHARED_SUBJECTS = (
+    (
+        ("행정안전위원회", "보건복지위원회"),
+        ("인파 밀집 사고의 예방", "풍수해보험료의 지원", "응급환자의 이송 지연 방지", "감염취약계층 지원"),
+    ),
+    (
+        ("국토교통위원회", "기획재정위원회"),
+        ("공공임대주택 공급", "노후 도로의 유지관리", "예비타당성조사 면제", "1세대 1주택자 세액공제"),
+    ),
+    (
+        ("정무위원회", "교육위원회"),
+        ("금융상품 판매 시 설명의무", "개인정보 유출 통지", "취업 후 상환 학자금대출", "디지털 소양 교육"),
+    ),
+    (
+        ("법제사법위원회", "의사국"),
+        ("헌법재판의 심판기간", "법률서비스 플랫폼의 규율", "증인의 출석 요구", "행정입법에 대한 국회의 검토"),
+    ),
+)
+
+
+def _split_topics() -> tuple[dict[str, tuple[Topic, ...]], dict[str, tuple[tuple[Institution, Topic], ...]]]:
+    shared_of = {}
+    for pair, subjects in SHARED_SUBJECTS:
+        pool = tuple((_ALL[label], t) for label in pair for t in _ALL[label].topics if t.subject in subjects)
+        if len(pool) != len(subjects):
+            raise AssertionError(f"shared subjects of {pair} not all found among their topics")
+        shared_of.update({label: pool for label in pair})
+    shared = {t for pool in shared_of.values() for _, t in pool}
+    own = {label: tuple(t for t in inst.topics if t not in shared) for label, inst in _ALL.items()}
+    return own, shared_of
+
+
+_OWN_TOPICS, _SHARED_TOPICS = _split_topics()
+
+
+def own_topics(inst: Institution) -> tuple[Topic, ...]:
+    """The subjects only ``inst`` handles."""
+    return _OWN_TOPICS[inst.label]
+
+
+def shared_topics(inst: Institution) -> tuple[tuple[Institution, Topic], ...]:
+    """The subjects ``inst`` shares with its neighbour, each with the institution whose field it is."""
+    return _SHARED_TOPICS.get(inst.label, ())
+
+
 # Boilerplate shared by every institution: what makes documents of different institutions alike.
 GENERIC_REASONS = (
     "아울러 법률 문장을 국민이 이해하기 쉽게 정비하려는 것임.",

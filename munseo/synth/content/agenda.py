@@ -50,7 +50,7 @@ def build(ctx: Context) -> Document:
         number += 1
     if not plenary and ctx.chance(0.4):
         blocks.append(para("<보고 안건>", s.plain(13, GOTHIC_BOLD, before=10, after=2)))
-        for text in (f"{ctx.pick(inst.ministries)} 소관 현안 보고", "법안심사소위원회 심사 결과 보고"):
+        for text in (f"{ctx.pick(ctx.topic_inst.ministries)} 소관 현안 보고", "법안심사소위원회 심사 결과 보고"):
             blocks.append(para(f"{number}. {text}", item))
             number += 1
     if plenary and ctx.chance(0.5):

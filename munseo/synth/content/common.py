@@ -31,6 +31,8 @@ from munseo.synth.vocab import (
     Institution,
     Topic,
     institution,
+    own_topics,
+    shared_topics,
 )
 
 T = TypeVar("T")
@@ -154,10 +156,15 @@ class Context:
         self.inst = institution(label)
         self.difficulty = difficulty
         # Whether this document names its institution where naming it is optional, and the field
-        # its main subject comes from (another institution's when the document is confusable).
+        # its main subject comes from (one shared with a neighbour, or another institution's when
+        # the document is confusable).
         self.named = rng.random() < difficulty.explicit
-        self.topic_inst = self.foreign() if rng.random() < difficulty.confusable else self.inst
-        self.topic = rng.choice(self.topic_inst.topics)
+        self.shared = shared_topics(self.inst) if rng.random() < difficulty.shared else ()
+        if self.shared:
+            self.topic_inst, self.topic = rng.choice(self.shared)
+        else:
+            self.topic_inst = self.foreign() if rng.random() < difficulty.confusable else self.inst
+            self.topic = rng.choice(own_topics(self.topic_inst))
         self.date = workday(_FIRST_DAY + dt.timedelta(days=rng.randrange(_DAYS)))
         self.styles = Styles(rng.uniform(0.93, 1.05))
         # Most documents are short; some run long (a big bill, a long meeting): a multiplier of counts.
@@ -186,8 +193,10 @@ class Context:
         """A secondary topic: the institution's own, or another's with probability ``foreign``."""
         if self.chance(self.difficulty.foreign):
             inst = self.foreign()
-            return inst, self.pick(inst.topics)
-        return self.inst, self.pick(self.inst.topics)
+            return inst, self.pick(own_topics(inst))
+        if self.shared:  # the rest of a shared-subject document stays on the shared ground
+            return self.pick(self.shared)
+        return self.inst, self.pick(own_topics(self.inst))
 
     def foreign(self) -> Institution:
         """Any institution other than this document's."""
@@ -195,7 +204,7 @@ class Context:
 
     def context_sentence(self, inst: Institution | None = None) -> str:
         """A background sentence of the institution's field, its "{lo-hi}" numbers drawn at random."""
-        template = self.pick((inst or self.inst).contexts)
+        template = self.pick((inst or self.topic_inst).contexts)
 
         def number(match: re.Match[str]) -> str:
             value = self.rng.randint(int(match[1]), int(match[2]))
@@ -209,7 +218,7 @@ class Context:
 
     def bill(self, inst: Institution | None = None, topic: Topic | None = None, before: dt.date | None = None) -> Bill:
         inst = inst or self.inst
-        topic = topic or self.pick(inst.topics)
+        topic = topic or self.pick(own_topics(inst))
         proposed = workday((before or self.date) - dt.timedelta(days=self.rng.randint(20, 150)))
         government = self.chance(0.12)
         kind = "제정" if self.chance(0.06) else self.pick(("일부개정",) * 7 + ("전부개정",))

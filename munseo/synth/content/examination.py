@@ -64,7 +64,7 @@ def build(ctx: Context) -> Document:
         if ctx.chance(0.3):
             blocks.append(
                 para(
-                    f"- 참고로, {josa(ctx.pick(inst.ministries), '은/는')} 관련 예산으로 연간 "
+                    f"- 참고로, {josa(ctx.pick(ctx.topic_inst.ministries), '은/는')} 관련 예산으로 연간 "
                     f"{ctx.rng.randint(12, 900)}억원이 소요될 것으로 추계하고 있음.",
                     level2,
                 )

@@ -101,7 +101,6 @@ def _follow_up(m: _Minutes, inst: Institution) -> str:
 
 
 def _committee(ctx: Context, m: _Minutes, name: str, bills: list[Bill]) -> tuple[list[str], list[str]]:
-    inst = ctx.inst
     count = len(bills)
     m.chair_says("의석을 정돈하여 주시기 바랍니다.", f"성원이 되었으므로 {name}를 개의하겠습니다.")
     m.note_("의사봉 3타")
@@ -132,7 +131,7 @@ def _committee(ctx: Context, m: _Minutes, name: str, bills: list[Bill]) -> tuple
         f"입법취지는 타당하다고 보입니다. 다만, 재정 소요에 대해서는 관계 부처와 협의가 필요하다고 보입니다.",
         "나머지 법률안에 대해서는 배부해 드린 자료를 참고해 주시기 바랍니다. 이상입니다.",
     )
-    official_role = ctx.pick(inst.officials)
+    official_role = ctx.pick(ctx.topic_inst.officials)
     official_name = ctx.name()
     official = f"{official_role} {official_name}"
     members = ctx.names(ctx.rng.randint(4, 9) * ctx.length)
@@ -162,7 +161,7 @@ def _committee(ctx: Context, m: _Minutes, name: str, bills: list[Bill]) -> tuple
     m.note_("의사봉 3타")
     m.chair_says("오늘 회의는 이것으로 마치겠습니다. 위원님 여러분 수고 많으셨습니다. 산회를 선포합니다.")
     m.note_("의사봉 3타")
-    return members + ctx.names(ctx.rng.randint(4, 10)), [inst.ministries[0], official]
+    return members + ctx.names(ctx.rng.randint(4, 10)), [ctx.topic_inst.ministries[0], official]
 
 
 def _plenary(ctx: Context, m: _Minutes, name: str, bills: list[Bill]) -> tuple[list[str], list[str]]:

@@ -34,7 +34,7 @@ def build(ctx: Context) -> Document:
     meeting_body = committee if ctx.named else "전체회의"
     level1, level2 = s.bullet(1), s.bullet(2)
     item = s.body.but(first=0.0, indent=8 * s.scale, hang=1, before=3 * s.scale)
-    explainer = f"{bill.proposer}의원" if not bill.by_government else ctx.pick(inst.officials)
+    explainer = f"{bill.proposer}의원" if not bill.by_government else ctx.pick(ctx.topic_inst.officials)
 
     def heading(text: str) -> Block:
         return para(text, s.heading.but(before=16 * s.scale), keep=True)
