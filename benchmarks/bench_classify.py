@@ -2,8 +2,8 @@
 long-tail corpus for the linear backend, and inference throughput of the ONNX models.
 
 - synth: ``munseo.synth.generate(difficulty="realistic")`` train and test sets (seeds apart), every
-  file read by munseo (text layer or OCR); the OCR'd text is cached on disk, keyed by seed, count and
-  scan ratio, so reruns skip generation and OCR. Backends: linear (char n-grams), linear (kiwipiepy
+  file read by munseo (text layer or OCR); the OCR'd text is cached on disk, keyed by the preset's knobs,
+  seed, count and scan ratio, so reruns skip generation and OCR. Backends: linear (char n-grams), linear (kiwipiepy
   morphemes), transformer (small encoder from scratch). Unknown inputs (receipts, cards, blank
   pages) are added to the test set to see how many the review gate catches.
 - long tail: a generated corpus of long Korean-syllable documents, one task with ``--corpus-labels``
@@ -20,6 +20,7 @@ Run: ``.venv/bin/python benchmarks/bench_classify.py [--train N --test N ...]`` 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -80,8 +81,11 @@ def synth_set(
 ) -> tuple[list[Example], list[str], dict[str, Any]]:
     """(labelled examples, texts of the unknown inputs, facts) of one cached synth set."""
     from munseo.synth import generate
+    from munseo.synth.difficulty import difficulty
 
-    folder = cache / f"realistic-seed{seed}-n{count}-scan{scan_ratio:g}-unknown{unknown}"
+    # the preset's knobs are part of the key: a retuned preset must not reuse an older set's texts
+    preset = hashlib.sha256(repr(difficulty("realistic")).encode()).hexdigest()[:8]
+    folder = cache / f"realistic-{preset}-seed{seed}-n{count}-scan{scan_ratio:g}-unknown{unknown}"
     manifest = folder / "manifest.jsonl"
     texts_file = folder / "texts.jsonl"
     facts: dict[str, Any] = {}
