@@ -8,7 +8,6 @@ app.add_typer(labels_app, name="labels")
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, cast
@@ -22,6 +21,7 @@ from munseo.classify.errors import ClassifyError
 from munseo.classify.features import FeatureConfig
 from munseo.classify.inference import Classifier, Prediction, default_model_folder
 from munseo.classify.options import LinearOptions, TransformerOptions
+from munseo.classify.package import json_text
 from munseo.classify.schema import infer_schema, load_schema
 from munseo.classify.train import Backend, TrainOptions, train
 
@@ -167,7 +167,7 @@ def evaluate_command(
         path = write_report(evaluation, report, list(data))
         err.print(f"report: {path}")
     if as_json:
-        sys.stdout.write(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(evaluation.to_dict()))
         return
     table = Table(title=f"{evaluation.model_version} on {evaluation.count} documents")
     for column in ("task", "accuracy", "macro-F1", "ECE", "threshold", "auto-accepted", "accuracy among them"):
@@ -236,7 +236,7 @@ def classify_command(
     assert text is not None
     prediction = classifier.predict_one(text)
     if as_json:
-        sys.stdout.write(json.dumps(prediction.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(prediction.to_dict()))
     else:
         _print_prediction(prediction)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import numpy as np
 from munseo.classify.calibration import softmax
 from munseo.classify.data import Dataset
 from munseo.classify.inference import Classifier
+from munseo.classify.package import write_json
 from munseo.classify.train import targets_of
 from munseo.evaluate.classification import (
     TaskMetrics,
@@ -85,21 +85,14 @@ def write_report(evaluation: Evaluation, folder: Path, data_sources: list[str]) 
         confusion_png, reliability_png = f"confusion_{task}.png", f"reliability_{task}.png"
         plot_confusion(metrics, task, folder / confusion_png)
         plot_reliability(metrics, task, folder / reliability_png)
-        (folder / f"confusion_{task}.json").write_text(
-            json.dumps(
-                {"labels": metrics.labels, "rows_true_columns_predicted": metrics.confusion},
-                ensure_ascii=False,
-                indent=2,
-            )
-            + "\n",
-            encoding="utf-8",
+        write_json(
+            folder / f"confusion_{task}.json",
+            {"labels": metrics.labels, "rows_true_columns_predicted": metrics.confusion},
         )
         sections.append(
             task_markdown(task, metrics, {"confusion matrix": confusion_png, "reliability diagram": reliability_png})
         )
-    (folder / "metrics.json").write_text(
-        json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    write_json(folder / "metrics.json", evaluation.to_dict())
     review = evaluation.review
     accepted = review["accuracy_auto_accepted"]
     thresholds = ", ".join(f"{task} {value:.2f}" for task, value in review["thresholds"].items())

@@ -64,8 +64,13 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CONFIG_FILE)
 
 
+def json_text(data: Any) -> str:
+    """``data`` as the indented UTF-8 JSON every file and printout of this stage uses."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json_text(data), encoding="utf-8")
 
 
 def new_version(name: str, model_file: Path) -> tuple[str, str]:

@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from munseo.text import merge_pages
+
 Box = tuple[int, int, int, int]
 
 
@@ -62,8 +64,8 @@ class ManifestRecord:
 
     @property
     def text(self) -> str:
-        """The ground truth of the whole input, pages separated by a form feed."""
-        return "\f".join(page.text for page in self.pages)
+        """The ground truth of the whole input, pages separated as in a document's stored text."""
+        return merge_pages([page.text for page in self.pages])
 
     def to_json(self) -> str:
         data = {
