@@ -190,11 +190,12 @@ class Context:
         return max(1, round(count * self.difficulty.subject))
 
     def other(self) -> tuple[Institution, Topic]:
-        """A secondary topic: the institution's own, or another's with probability ``foreign``."""
+        """A secondary topic: another institution's with probability ``foreign``, else one of the shared
+        subjects when the document's subject is shared, else one of the institution's own."""
         if self.chance(self.difficulty.foreign):
             inst = self.foreign()
             return inst, self.pick(own_topics(inst))
-        if self.shared:  # the rest of a shared-subject document stays on the shared ground
+        if self.shared:
             return self.pick(self.shared)
         return self.inst, self.pick(own_topics(self.inst))
 
