@@ -44,6 +44,7 @@ from munseo.evaluate.classification import THRESHOLDS
 
 console = Console(stderr=True)
 HERE = Path(__file__).resolve()
+PRESET = "realistic"  # the synth difficulty issue 5's targets are set on
 
 
 # --- synthetic documents, read by munseo ---------------------------------------------------------
@@ -84,15 +85,15 @@ def synth_set(
     from munseo.synth.difficulty import difficulty
 
     # the preset's knobs are part of the key: a retuned preset must not reuse an older set's texts
-    preset = hashlib.sha256(repr(difficulty("realistic")).encode()).hexdigest()[:8]
-    folder = cache / f"realistic-{preset}-seed{seed}-n{count}-scan{scan_ratio:g}-unknown{unknown}"
+    knobs = hashlib.sha256(repr(difficulty(PRESET)).encode()).hexdigest()[:8]
+    folder = cache / f"{PRESET}-{knobs}-seed{seed}-n{count}-scan{scan_ratio:g}-unknown{unknown}"
     manifest = folder / "manifest.jsonl"
     texts_file = folder / "texts.jsonl"
     facts: dict[str, Any] = {}
     if not manifest.exists():
         console.print(f"generating {count} documents (seed {seed}) in {folder}")
         started = time.perf_counter()
-        generate(folder, count, seed=seed, scan_ratio=scan_ratio, difficulty="realistic", include_unknown=unknown)
+        generate(folder, count, seed=seed, scan_ratio=scan_ratio, difficulty=PRESET, include_unknown=unknown)
         facts["generate_s"] = time.perf_counter() - started
     if not texts_file.exists():
         console.print(f"reading {folder.name} with munseo (ingest, OCR, clean)")
@@ -355,7 +356,7 @@ def run_synth(args: argparse.Namespace, work: Path) -> tuple[str, dict[str, Path
         console.print(f"  done in {result.seconds:.1f} s")
     facts = (
         f"Train: {train_facts['documents']} documents (seed {args.train_seed}), test: {test_facts['documents']} "
-        f"(seed {args.test_seed}) plus {len(unknown_texts)} unknown inputs; difficulty realistic; "
+        f"(seed {args.test_seed}) plus {len(unknown_texts)} unknown inputs; difficulty {PRESET}; "
         f"{train_facts['scanned'] + test_facts['scanned']} scanned documents OCR'd by munseo, the rest read from their "
         f"text layer; {test_facts['chars']:.0f} characters per test document on average."
     )
