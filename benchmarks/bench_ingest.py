@@ -90,8 +90,11 @@ def munseo_run(inbox: Path, work: Path) -> tuple[float, float, list[str]]:
     from munseo.store.repository import Store
 
     store = Store(f"sqlite:///{work / 'munseo.db'}")
-    texts = [p.raw_text for d in sorted(store.list_documents(limit=10_000), key=lambda d: d.filename)
-             for p in store.get_document(d.id).pages]  # type: ignore[union-attr]
+    texts = [
+        p.raw_text
+        for d in sorted(store.list_documents(limit=10_000), key=lambda d: d.filename)
+        for p in store.get_document(d.id).pages
+    ]  # type: ignore[union-attr]
     store.close()
     return seconds, mib, texts
 
@@ -164,12 +167,21 @@ def preprocessing_study(pages: int) -> list[list[str]]:
         page = render_text_page(seed=200 + n, dpi=300, paragraphs=4)
         truths.append(page.text)
         clean.append(page.image)
-        degraded.append(degrade(
-            page.image, seed=n, angle=rng.choice([-1, 1]) * rng.uniform(2.0, 4.0), noise=18, blur=1.0,
-            jpeg_quality=45, shading=0.35, salt_pepper=0.01,
-        ))
-    rows = [["clean page, no preprocessing", f"{mean_cer(truths, [engine.recognize(i, 300).text for i in clean]):.2%}",
-             "—"]]
+        degraded.append(
+            degrade(
+                page.image,
+                seed=n,
+                angle=rng.choice([-1, 1]) * rng.uniform(2.0, 4.0),
+                noise=18,
+                blur=1.0,
+                jpeg_quality=45,
+                shading=0.35,
+                salt_pepper=0.01,
+            )
+        )
+    rows = [
+        ["clean page, no preprocessing", f"{mean_cer(truths, [engine.recognize(i, 300).text for i in clean]):.2%}", "—"]
+    ]
     for name, options in variants.items():
         start = time.perf_counter()
         texts = []
@@ -246,8 +258,13 @@ def main() -> None:
         ["naive: pdf2image 300 DPI + pytesseract", f"{n_rate:.1f}", f"{n_cer:.2%}", f"{n_mib:.0f}", "1.00×"],
         ["munseo ingest, 2 workers", f"{m_rate:.1f}", f"{m_cer:.2%}", f"{m_mib:.0f}", f"{m_rate / n_rate:.2f}×"],
         ["Tesseract limit: 2 × one process, OCR call alone", f"{limit:.1f}", "—", "—", f"{limit / n_rate:.2f}×"],
-        [f"munseo, born-digital PDF ({args.text_pages} pages, text layer)", f"{d_rate:.0f}", "exact", f"{d_mib:.0f}",
-         "—"],
+        [
+            f"munseo, born-digital PDF ({args.text_pages} pages, text layer)",
+            f"{d_rate:.0f}",
+            "exact",
+            f"{d_mib:.0f}",
+            "—",
+        ],
     ]
     print_table("Throughput", headers, rows)
     pre_headers = ["pages", "CER", "time per page"]
@@ -266,19 +283,22 @@ def main() -> None:
         "images included."
     )
     console.print(summary)
-    body = "\n\n".join([
-        f"{args.pages} scanned A4 pages (Korean and English, 300 DPI JPEG scans with slight skew, noise and blur, "
-        f"{len(pdfs)} image-only PDFs), the same files for every path.",
-        markdown_table(headers, rows),
-        summary,
-        f"### Preprocessing on degraded pages\n\n{args.study_pages} pages skewed 2–4°, blurred, noisy "
-        "(gaussian σ 18 and 1% salt-and-pepper), unevenly lit and JPEG-compressed at quality 45; "
-        "CER with whitespace ignored.",
-        markdown_table(pre_headers, pre_rows),
-        "### Page segmentation\n\nMean CER (whitespace ignored) on scanned synthetic documents of every type "
-        "(bills with tables, two-column minutes, letters, agendas) and on three clean known-text pages of each layout.",
-        markdown_table(lay_headers, lay_rows),
-    ])
+    body = "\n\n".join(
+        [
+            f"{args.pages} scanned A4 pages (Korean and English, 300 DPI JPEG scans with slight skew, noise and blur, "
+            f"{len(pdfs)} image-only PDFs), the same files for every path.",
+            markdown_table(headers, rows),
+            summary,
+            f"### Preprocessing on degraded pages\n\n{args.study_pages} pages skewed 2–4°, blurred, noisy "
+            "(gaussian σ 18 and 1% salt-and-pepper), unevenly lit and JPEG-compressed at quality 45; "
+            "CER with whitespace ignored.",
+            markdown_table(pre_headers, pre_rows),
+            "### Page segmentation\n\nMean CER (whitespace ignored) on scanned synthetic documents of every type "
+            "(bills with tables, two-column minutes, letters, agendas) and on three clean known-text pages of each "
+            "layout.",
+            markdown_table(lay_headers, lay_rows),
+        ]
+    )
     write_section("Ingest and OCR", body, command_line())
 
 

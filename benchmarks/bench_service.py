@@ -118,8 +118,12 @@ def run_ingest(root: Path, files: list[Path]) -> tuple[float, float]:
     env = {**os.environ, "MUNSEO_DATA_DIR": str(root / "ingest-data"), "MUNSEO_WORKERS": "2"}
     env.pop("MUNSEO_DATABASE_URL", None)
     start = time.perf_counter()
-    proc = subprocess.Popen([PYTHON, "-m", "munseo", "ingest", *map(str, files)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "munseo", "ingest", *map(str, files)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     with PeakRss(proc.pid) as rss:
         proc.wait()
     return time.perf_counter() - start, rss.mib
@@ -129,15 +133,25 @@ def run_local(root: Path, files: list[Path], model: Path, text: str) -> dict[str
     env, token = setup_store(root / "local-data", model)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([PYTHON, "-m", "munseo", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [PYTHON, "-m", "munseo", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         with PeakRss(server.pid) as rss:
             wait_healthy(url)
             seconds = upload_and_wait(url, token, files)
             samples = latency(url, token, text)
-        return {"seconds": seconds, "rss": rss.mib, "p50": pct(samples, 0.5), "p95": pct(samples, 0.95),
-                "p99": pct(samples, 0.99), "requests": len(samples)}
+        return {
+            "seconds": seconds,
+            "rss": rss.mib,
+            "p50": pct(samples, 0.5),
+            "p95": pct(samples, 0.95),
+            "p99": pct(samples, 0.99),
+            "requests": len(samples),
+        }
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
@@ -145,15 +159,38 @@ def run_local(root: Path, files: list[Path], model: Path, text: str) -> dict[str
 
 def run_celery(root: Path, files: list[Path], model: Path) -> dict[str, float]:
     redis_port, port = free_port(), free_port()
-    redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(redis_port), "--save", "",
-                              "--appendonly", "no", "--dir", str(root)], stdout=subprocess.DEVNULL)
+    redis = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(redis_port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(root),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     env, token = setup_store(root / "celery-data", model)
     env["MUNSEO_BROKER_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-    workers = [subprocess.Popen([PYTHON, "-m", "munseo", "worker", "--concurrency", "1", "--hostname", f"b{i}@%h"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True) for i in (1, 2)]
-    server = subprocess.Popen([PYTHON, "-m", "munseo", "serve", "--port", str(port), "--executor", "celery"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = [
+        subprocess.Popen(
+            [PYTHON, "-m", "munseo", "worker", "--concurrency", "1", "--hostname", f"b{i}@%h"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for i in (1, 2)
+    ]
+    server = subprocess.Popen(
+        [PYTHON, "-m", "munseo", "serve", "--port", str(port), "--executor", "celery"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         time.sleep(3)  # the workers connect to the broker
@@ -194,16 +231,42 @@ def main() -> None:
 
     headers = ["path", "documents/min", "pages/min", "vs ingest", "peak RSS server (MiB)", "peak RSS worker (MiB)"]
     rows = [
-        ["munseo ingest (CLI, 2 OCR processes)", rate(i_sec), f"{pages / i_sec * 60:.1f}", "1.00×", f"{i_mib:.0f}",
-         "—"],
-        ["API + embedded worker (2 OCR processes)", rate(local["seconds"]), f"{pages / local['seconds'] * 60:.1f}",
-         f"{i_sec / local['seconds']:.2f}×", f"{local['rss']:.0f}", "(in the server)"],
-        ["API + Celery, 2 workers × 1 process", rate(celery["seconds"]), f"{pages / celery['seconds'] * 60:.1f}",
-         f"{i_sec / celery['seconds']:.2f}×", f"{celery['rss']:.0f}", f"{celery['worker_rss']:.0f}"],
+        [
+            "munseo ingest (CLI, 2 OCR processes)",
+            rate(i_sec),
+            f"{pages / i_sec * 60:.1f}",
+            "1.00×",
+            f"{i_mib:.0f}",
+            "—",
+        ],
+        [
+            "API + embedded worker (2 OCR processes)",
+            rate(local["seconds"]),
+            f"{pages / local['seconds'] * 60:.1f}",
+            f"{i_sec / local['seconds']:.2f}×",
+            f"{local['rss']:.0f}",
+            "(in the server)",
+        ],
+        [
+            "API + Celery, 2 workers × 1 process",
+            rate(celery["seconds"]),
+            f"{pages / celery['seconds'] * 60:.1f}",
+            f"{i_sec / celery['seconds']:.2f}×",
+            f"{celery['rss']:.0f}",
+            f"{celery['worker_rss']:.0f}",
+        ],
     ]
     lat_headers = ["endpoint", "clients", "requests", "p50 ms", "p95 ms", "p99 ms"]
-    lat_rows = [["POST /api/classify/text", "20", str(local["requests"]), f"{local['p50']:.1f}", f"{local['p95']:.1f}",
-                 f"{local['p99']:.1f}"]]
+    lat_rows = [
+        [
+            "POST /api/classify/text",
+            "20",
+            str(local["requests"]),
+            f"{local['p50']:.1f}",
+            f"{local['p95']:.1f}",
+            f"{local['p99']:.1f}",
+        ]
+    ]
     print_table("Throughput", headers, rows)
     print_table("Latency", lat_headers, lat_rows)
     overhead = local["seconds"] / i_sec - 1
@@ -214,8 +277,11 @@ def main() -> None:
         "upload to the last document classified."
     )
     console.print(summary)
-    write_section("Service", "\n\n".join([markdown_table(headers, rows), markdown_table(lat_headers, lat_rows),
-                                          summary]), command_line())
+    write_section(
+        "Service",
+        "\n\n".join([markdown_table(headers, rows), markdown_table(lat_headers, lat_rows), summary]),
+        command_line(),
+    )
 
 
 if __name__ == "__main__":

@@ -165,7 +165,8 @@ def main() -> None:
         f"{args.workers} worker processes; goal: under 60 s on 2 cores.\n\n"
         + markdown_table(set_headers, set_rows)
         + f"\n\nCost per document type, {args.samples} documents each, one process (born-digital PDF, then "
-        "scanned: rasterised, degraded and encoded):\n\n" + markdown_table(type_headers, type_rows)
+        "scanned: rasterised, degraded and encoded):\n\n"
+        + markdown_table(type_headers, type_rows)
         + f"\n\nHow hard each `--difficulty` is: the default `linear` model (`TrainOptions()`) trained on "
         f"{args.train} born-digital documents (seed 101) and tested on {args.test} (seed 20202), read from "
         "their text layer, 10:1 imbalance; a document is auto-accepted when every task's calibrated "

@@ -59,8 +59,9 @@ class _Cluster:
         subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True, timeout=120)
 
     def start(self) -> str:
-        self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "munseo", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8")
+        self._run(
+            _pg_bin("initdb"), "-D", str(self.data), "-U", "munseo", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"
+        )
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
         return f"postgresql+psycopg://munseo@127.0.0.1:{self.port}/postgres"
@@ -125,7 +126,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):

@@ -32,7 +32,9 @@ def _text_page(c: canvas.Canvas, lines: list[str]) -> None:
 
 def born_digital_pdf(path: Path, pages: int = 2, encrypt: str | None = None) -> Path:
     c = canvas.Canvas(
-        str(path), pagesize=A4, invariant=1,
+        str(path),
+        pagesize=A4,
+        invariant=1,
         encrypt=pdfencrypt.StandardEncryption(encrypt, canPrint=0) if encrypt else None,
     )
     for n in range(pages):

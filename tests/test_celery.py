@@ -31,15 +31,20 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 def _worker(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "munseo", "worker", "--concurrency", "1", "--hostname", f"{name}@%h"],
-        env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
-def test_killed_worker_loses_nothing_and_nothing_runs_twice(
-    postgres_url: str, redis_url: str, tmp_path: Path
-) -> None:
-    settings = Settings(data_dir=tmp_path / "data", database_url=fresh_postgres_database(postgres_url),
-                        broker_url=redis_url, job_stale_seconds=4)
+def test_killed_worker_loses_nothing_and_nothing_runs_twice(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=fresh_postgres_database(postgres_url),
+        broker_url=redis_url,
+        job_stale_seconds=4,
+    )
     store = Store(settings.resolved_database_url)
     schema = load_schema()
     model = tmp_path / "model"
@@ -47,14 +52,20 @@ def test_killed_worker_loses_nothing_and_nothing_runs_twice(
     train(load_dataset([str(data)], schema), schema, model, TrainOptions())
     register_model(store, settings.data_dir, model, activate=True)
     token = create_token(store, "reviewer")
-    env = {**os.environ, "MUNSEO_DATA_DIR": str(settings.data_dir), "MUNSEO_DATABASE_URL": settings.database_url or "",
-           "MUNSEO_BROKER_URL": redis_url, "MUNSEO_JOB_STALE_SECONDS": "4"}
+    env = {
+        **os.environ,
+        "MUNSEO_DATA_DIR": str(settings.data_dir),
+        "MUNSEO_DATABASE_URL": settings.database_url or "",
+        "MUNSEO_BROKER_URL": redis_url,
+        "MUNSEO_JOB_STALE_SECONDS": "4",
+    }
     workers = [_worker(f"w{i}", env, tmp_path / f"worker-{i}.log") for i in (1, 2)]
     try:
         files = [documents.png_page(tmp_path / f"page-{n:02d}.png", seed=100 + n, dpi=150)[0] for n in range(20)]
         with TestClient(create_app(settings, executor="celery")) as client:
             response = client.post(
-                "/api/documents", headers={"Authorization": f"Bearer {token}"},
+                "/api/documents",
+                headers={"Authorization": f"Bearer {token}"},
                 files=[("files", (f.name, f.read_bytes())) for f in files],
             )
             assert response.status_code == 202, response.text
@@ -63,8 +74,7 @@ def test_killed_worker_loses_nothing_and_nothing_runs_twice(
 
             def done() -> int:
                 with store.sessions() as session:
-                    return sum(1 for j in session.scalars(select(Job).where(Job.id.in_(job_ids)))
-                               if j.status == "done")
+                    return sum(1 for j in session.scalars(select(Job).where(Job.id.in_(job_ids))) if j.status == "done")
 
             deadline = time.monotonic() + 240
             while done() < 4 and time.monotonic() < deadline:
@@ -78,8 +88,8 @@ def test_killed_worker_loses_nothing_and_nothing_runs_twice(
             jobs = list(session.scalars(select(Job).where(Job.id.in_(job_ids))))
             docs = list(session.scalars(select(Document).where(Document.id.in_([j.document_id for j in jobs]))))
             history = Counter(
-                (h.document_id, h.task) for h in session.scalars(
-                    select(ClassificationHistory).where(ClassificationHistory.source == "model"))
+                (h.document_id, h.task)
+                for h in session.scalars(select(ClassificationHistory).where(ClassificationHistory.source == "model"))
             )
         assert [j.status for j in jobs] == ["done"] * 20, [(j.id, j.status, j.error) for j in jobs]
         assert all(d.status == "processed" and d.page_count == 1 and d.text for d in docs)

@@ -17,7 +17,12 @@ from tests import documents
 def munseo(*args: str, data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "MUNSEO_DATA_DIR": str(data_dir), "MUNSEO_WORKERS": "2", "COLUMNS": "200"}
     return subprocess.run(
-        [sys.executable, "-m", "munseo", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300,
+        [sys.executable, "-m", "munseo", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
         stdin=subprocess.DEVNULL,
     )
 

@@ -70,12 +70,15 @@ class Api:
 
 
 @pytest.fixture(scope="module")
-def api(
-    postgres_url: str, model_folders: list[Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
+def api(postgres_url: str, model_folders: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     data_dir = tmp_path_factory.mktemp("service-data")
-    settings = Settings(data_dir=data_dir, database_url=fresh_postgres_database(postgres_url), workers=2,
-                        max_file_bytes=3_000_000, sync_max_pages=2)
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=fresh_postgres_database(postgres_url),
+        workers=2,
+        max_file_bytes=3_000_000,
+        sync_max_pages=2,
+    )
     store = Store(settings.resolved_database_url)
     tokens = {role: create_token(store, role, name=f"{role}-tester") for role in ("viewer", "reviewer", "admin")}
     for i, folder in enumerate(model_folders):
@@ -89,8 +92,11 @@ def _upload(api: Api, tmp_path: Path) -> list[dict]:
     pdf = documents.born_digital_pdf(tmp_path / "bill.pdf", pages=2)
     png, _ = documents.png_page(tmp_path / "scan.png", seed=31, dpi=200)
     with pdf.open("rb") as a, png.open("rb") as b:
-        response = api.post("/api/documents", files=[("files", ("bill.pdf", a)), ("files", ("scan.png", b))],
-                            data={"client_ref": "batch-7"})
+        response = api.post(
+            "/api/documents",
+            files=[("files", ("bill.pdf", a)), ("files", ("scan.png", b))],
+            data={"client_ref": "batch-7"},
+        )
     assert response.status_code == 202, response.text
     items = response.json()["documents"]
     assert [i["status"] for i in items] == ["queued", "queued"]
@@ -156,8 +162,7 @@ def test_upload_processes_in_background_and_review_corrects(api: Api, tmp_path: 
 
     # A reviewer corrects one task; history keeps who and when; it becomes training data.
     other = next(label for label in labels["doc_type"]["probabilities"] if label != labels["doc_type"]["label"])
-    reviewed = api.post(f"/api/documents/{doc['id']}/review", json={"action": "correct",
-                                                                   "labels": {"doc_type": other}})
+    reviewed = api.post(f"/api/documents/{doc['id']}/review", json={"action": "correct", "labels": {"doc_type": other}})
     assert reviewed.status_code == 200, reviewed.text
     body = reviewed.json()
     assert body["labels"]["doc_type"]["label"] == other and body["labels"]["doc_type"]["source"] == "reviewer"
@@ -255,8 +260,14 @@ def test_jobs_left_running_by_a_crashed_server_are_picked_up_on_restart(
     png, _ = documents.png_page(tmp_path / "scan.png", seed=61, dpi=150)
     source = inspect_file(png, limits_from(settings), settings.dpi)
     original = DataDir(settings.data_dir).store_original(png, source.sha256, source.kind.value)
-    doc_id = store.start_document(sha256=source.sha256, filename="scan.png", mime=source.kind.value,
-                                  size=source.size, page_count=1, original_path=str(original))
+    doc_id = store.start_document(
+        sha256=source.sha256,
+        filename="scan.png",
+        mime=source.kind.value,
+        size=source.size,
+        page_count=1,
+        original_path=str(original),
+    )
     job_id = create_job(store, doc_id)
     with store.sessions.begin() as session:  # as a server killed mid-job leaves it
         job = session.get(Job, job_id)

@@ -15,8 +15,15 @@ def test_migrations_create_exactly_the_models(store: Store) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
     tables = set(inspect(store.engine).get_table_names())
-    assert {"documents", "pages", "jobs", "classifications", "classification_history", "reviews",
-            "model_versions"} <= tables
+    assert {
+        "documents",
+        "pages",
+        "jobs",
+        "classifications",
+        "classification_history",
+        "reviews",
+        "model_versions",
+    } <= tables
 
 
 def test_reopening_is_idempotent(store: Store) -> None:
@@ -28,9 +35,18 @@ def test_reopening_is_idempotent(store: Store) -> None:
 
 def _page(number: int, text: str) -> NewPage:
     return NewPage(
-        number=number, width=100, height=200, dpi=300, source="ocr", raw_text=text, text=text,
-        blocks=[{"bbox": [0, 0, 10, 10], "lines": []}], mean_confidence=0.9, image_path=None,
-        engine={"name": "tesseract"}, timings_ms={"ocr": 12.5},
+        number=number,
+        width=100,
+        height=200,
+        dpi=300,
+        source="ocr",
+        raw_text=text,
+        text=text,
+        blocks=[{"bbox": [0, 0, 10, 10], "lines": []}],
+        mean_confidence=0.9,
+        image_path=None,
+        engine={"name": "tesseract"},
+        timings_ms={"ocr": 12.5},
     )
 
 
@@ -51,8 +67,9 @@ def test_document_lifecycle_and_failure_never_overwrites_processed(store: Store)
     assert doc is not None and doc.status == "processed" and len(doc.pages) == 2 and doc.error is None
 
     # Re-processing (e.g. after a crash) replaces the pages in one go.
-    store.start_document(sha256=sha, filename="a.pdf", mime="application/pdf", size=10, page_count=1,
-                         original_path="/x")
+    store.start_document(
+        sha256=sha, filename="a.pdf", mime="application/pdf", size=10, page_count=1, original_path="/x"
+    )
     store.finish_document(doc_id, [_page(1, "새")], "새")
     doc = store.get_document(doc_id)
     assert doc is not None and [p.text for p in doc.pages] == ["새"] and store.count_documents() == 1

@@ -71,9 +71,16 @@ def browser() -> Iterator[Browser]:
     assert executable, "Debian's chromium is needed (make test installs it)"
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=executable, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -166,10 +173,14 @@ def test_review_corrects_a_label_with_the_keyboard_alone(browser: Browser, serve
     expect(page.locator("#pace")).to_contain_text("1 decided")
 
     with server.store.sessions() as session:
-        label = session.scalars(select(Classification).where(
-            Classification.document_id == doc_id, Classification.task == task)).one()
-        history = session.scalars(select(ClassificationHistory).where(
-            ClassificationHistory.document_id == doc_id, ClassificationHistory.source == "reviewer")).all()
+        label = session.scalars(
+            select(Classification).where(Classification.document_id == doc_id, Classification.task == task)
+        ).one()
+        history = session.scalars(
+            select(ClassificationHistory).where(
+                ClassificationHistory.document_id == doc_id, ClassificationHistory.source == "reviewer"
+            )
+        ).all()
         doc = session.get(Document, doc_id)
     assert label.label == wanted and label.source == "reviewer"
     assert {h.task: h.label for h in history}[task] == wanted
@@ -180,8 +191,9 @@ def test_review_corrects_a_label_with_the_keyboard_alone(browser: Browser, serve
     expect(page.locator("#toast")).to_contain_text(f"Undid the decision on #{doc_id}")
     expect(page.locator("#remaining")).to_contain_text("2 remaining")
     with server.store.sessions() as session:
-        restored = session.scalars(select(Classification).where(
-            Classification.document_id == doc_id, Classification.task == task)).one()
+        restored = session.scalars(
+            select(Classification).where(Classification.document_id == doc_id, Classification.task == task)
+        ).one()
     assert restored.source == "model" and restored.label != wanted
     page.close()
 

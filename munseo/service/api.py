@@ -31,8 +31,15 @@ from munseo.store.repository import Store
 log = logging.getLogger(__name__)
 
 _CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict",
-    413: "payload_too_large", 415: "unsupported_media_type", 422: "unprocessable", 503: "unavailable",
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    503: "unavailable",
 }
 
 
@@ -106,9 +113,7 @@ Reviewer = Annotated[Principal, Depends(require(Role.REVIEWER))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
-def create_app(
-    settings: Settings | None = None, executor: Literal["local", "celery", "none"] = "local"
-) -> FastAPI:
+def create_app(settings: Settings | None = None, executor: Literal["local", "celery", "none"] = "local") -> FastAPI:
     """The API. ``executor``: who processes uploaded documents ("none": nobody, for tests of the API alone)."""
     settings = settings or Settings()
 
@@ -193,9 +198,13 @@ def create_app(
         if routes_web.signed_in(request) is None:
             return RedirectResponse("/login?next=/docs", status_code=303)
         return get_swagger_ui_html(
-            openapi_url="/openapi.json", title="munseo API", swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css", swagger_favicon_url="/static/favicon.svg",
+            openapi_url="/openapi.json",
+            title="munseo API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
         )
+
     # Swagger UI's files come with the fastapi-offline package, so /docs needs no CDN.
     swagger = Path(fastapi_offline.__file__).parent / "static"
     app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")

@@ -73,7 +73,7 @@ def ocr_task(self, job_id: int) -> str | None:  # type: ignore[no-untyped-def]
     try:
         status = run_ocr(_services(), job_id, read_pages_here, worker_name("celery"))
     except Exception as exc:  # the database is unreachable, say: try again later
-        raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
     if status is JobStatus.QUEUED:
         classify_task.delay()
     return status.value if status else None
@@ -87,6 +87,5 @@ def classify_task(self) -> int:  # type: ignore[no-untyped-def]
         while done := classify_batch(services, worker_name("celery")):
             total += done
     except Exception as exc:
-        raise self.retry(exc=exc, countdown=min(60, 2 ** self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
     return total
-

@@ -28,8 +28,9 @@ def _store(settings: Settings) -> Store:
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    executor: Annotated[str, typer.Option(help="local (embedded worker) or celery (Redis broker, munseo worker).")]
-    = "local",
+    executor: Annotated[
+        str, typer.Option(help="local (embedded worker) or celery (Redis broker, munseo worker).")
+    ] = "local",
     workers: Annotated[int | None, typer.Option(help="OCR processes of the embedded worker.")] = None,
 ) -> None:
     """Start the API (docs at /docs) and, by default, the embedded worker."""
@@ -56,7 +57,10 @@ def worker_command(
 
     settings = Settings()
     argv = [
-        "worker", "--loglevel=INFO", f"--queues={queues}", "--pool=prefork",
+        "worker",
+        "--loglevel=INFO",
+        f"--queues={queues}",
+        "--pool=prefork",
         f"--concurrency={concurrency or settings.resolved_workers}",
         f"--hostname={hostname or f'munseo-{os.getpid()}@%h'}",
     ]
@@ -108,7 +112,8 @@ def models_ls() -> None:
         table.add_column(column)
     for m in list_models(_store(Settings())):
         summary = ", ".join(
-            f"{task} acc {v.get('accuracy', 0):.3f}" for task, v in (m.metrics.get("dev") or {}).items()
+            f"{task} acc {v.get('accuracy', 0):.3f}"
+            for task, v in (m.metrics.get("dev") or {}).items()
             if isinstance(v, dict)
         )
         table.add_row(m.version, m.backend, "●" if m.active else "", m.created_at.strftime("%Y-%m-%d %H:%M"), summary)

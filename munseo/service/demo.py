@@ -34,8 +34,14 @@ def _generate(folder: Path, count: int, seed: int, include_unknown: int) -> Path
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err) as progress:
         task = progress.add_task(f"generating {folder.name}", total=count + include_unknown)
-        generate(folder, count, seed=seed, scan_ratio=0.5, include_unknown=include_unknown,
-                 progress=lambda done: progress.update(task, completed=done))
+        generate(
+            folder,
+            count,
+            seed=seed,
+            scan_ratio=0.5,
+            include_unknown=include_unknown,
+            progress=lambda done: progress.update(task, completed=done),
+        )
     return manifest
 
 
@@ -100,13 +106,15 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
 
 
 def demo_command(
-    folder: Annotated[Path, typer.Option("--dir", help="Where the demo keeps its documents, model and data.")]
-    = Path("demo-data"),
+    folder: Annotated[Path, typer.Option("--dir", help="Where the demo keeps its documents, model and data.")] = Path(
+        "demo-data"
+    ),
     count: Annotated[int, typer.Option(help="Documents uploaded through the API.")] = 40,
     train_count: Annotated[int, typer.Option(help="Documents the model is trained on.")] = 400,
     port: Annotated[int, typer.Option(help="Port of the demo server.")] = 8000,
-    keep_running: Annotated[bool, typer.Option(help="Keep the server running after the summary (Ctrl+C stops).")]
-    = True,
+    keep_running: Annotated[
+        bool, typer.Option(help="Keep the server running after the summary (Ctrl+C stops).")
+    ] = True,
 ) -> None:
     """Generate demo documents, train and activate a model, serve, upload, and report."""
     folder = folder.resolve()
@@ -123,8 +131,9 @@ def demo_command(
     log_path = folder / "serve.log"
     err.print(f"starting munseo serve on {url} (log: {log_path})")
     log = log_path.open("ab")
-    server = subprocess.Popen([sys.executable, "-m", "munseo", "serve", "--port", str(port)], env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "munseo", "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         _wait_ready(url, server)
         headers = {"Authorization": f"Bearer {token}"}
@@ -136,8 +145,9 @@ def demo_command(
                 batch = files[start : start + 10]
                 handles = [p.open("rb") for p in batch]
                 try:
-                    response = client.post("/api/documents", files=[("files", (p.name, h)) for p, h in
-                                                                     zip(batch, handles, strict=True)])
+                    response = client.post(
+                        "/api/documents", files=[("files", (p.name, h)) for p, h in zip(batch, handles, strict=True)]
+                    )
                 finally:
                     for h in handles:
                         h.close()

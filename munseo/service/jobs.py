@@ -77,8 +77,9 @@ def claim(store: Store, job_id: int, stage: JobStage, worker: str) -> bool:
         result = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.stage == stage)
-            .values(status=JobStatus.RUNNING, worker=worker, started_at=now, heartbeat_at=now,
-                    attempts=Job.attempts + 1)
+            .values(
+                status=JobStatus.RUNNING, worker=worker, started_at=now, heartbeat_at=now, attempts=Job.attempts + 1
+            )
         )
         return result.rowcount == 1
 
@@ -87,8 +88,11 @@ def _due(stage: JobStage, now: datetime) -> Select[tuple[int]]:
     """Queued jobs for ``stage`` whose backoff (if any) has passed, oldest first."""
     return (
         select(Job.id)
-        .where(Job.status == JobStatus.QUEUED, Job.stage == stage,
-               or_(Job.next_attempt_at.is_(None), Job.next_attempt_at <= now))
+        .where(
+            Job.status == JobStatus.QUEUED,
+            Job.stage == stage,
+            or_(Job.next_attempt_at.is_(None), Job.next_attempt_at <= now),
+        )
         .order_by(Job.id)
     )
 
@@ -120,7 +124,8 @@ def heartbeat(store: Store, job_id: int) -> None:
 def _finish(store: Store, job_id: int, status: JobStatus, error: str | None = None, **values: object) -> None:
     with store.sessions.begin() as session:
         session.execute(
-            update(Job).where(Job.id == job_id)
+            update(Job)
+            .where(Job.id == job_id)
             .values(status=status, error=error, finished_at=utcnow(), heartbeat_at=utcnow(), **values)
         )
 
@@ -134,7 +139,7 @@ def retry_or_fail(services: Services, job_id: int, stage: JobStage, reason: str)
             return JobStatus.FAILED
         if job.attempts < services.settings.job_max_attempts:
             job.status, job.stage, job.error = JobStatus.QUEUED, stage, reason
-            job.next_attempt_at = utcnow() + timedelta(seconds=2 ** job.attempts)
+            job.next_attempt_at = utcnow() + timedelta(seconds=2**job.attempts)
             return JobStatus.QUEUED
         job.status, job.error, job.finished_at = JobStatus.FAILED, reason, utcnow()
         doc = session.get(Document, job.document_id) if job.document_id else None
@@ -180,8 +185,14 @@ def run_ocr(services: Services, job_id: int, read_pages: PageReader, worker: str
         return JobStatus.FAILED
     try:
         source = _source_of(doc)
-        store.start_document(sha256=source.sha256, filename=doc.filename, mime=source.kind.value, size=source.size,
-                             page_count=source.page_count, original_path=str(source.path))
+        store.start_document(
+            sha256=source.sha256,
+            filename=doc.filename,
+            mime=source.kind.value,
+            size=source.size,
+            page_count=source.page_count,
+            original_path=str(source.path),
+        )
         outcomes = []
         for outcome in read_pages(page_jobs(source, services.settings, services.data)):
             outcomes.append(outcome)
@@ -199,8 +210,11 @@ def run_ocr(services: Services, job_id: int, read_pages: PageReader, worker: str
         _finish(store, job_id, JobStatus.FAILED, saved.error)
         return JobStatus.FAILED
     with store.sessions.begin() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(
-            stage=JobStage.CLASSIFY, status=JobStatus.QUEUED, heartbeat_at=utcnow(), next_attempt_at=None))
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(stage=JobStage.CLASSIFY, status=JobStatus.QUEUED, heartbeat_at=utcnow(), next_attempt_at=None)
+        )
     return JobStatus.QUEUED
 
 
@@ -229,8 +243,11 @@ def classify_batch(services: Services, worker: str, limit: int = CLASSIFY_BATCH)
     with store.sessions.begin() as session:
         for job_id, doc_id, prediction in zip(claimed, doc_ids, predictions, strict=True):
             apply_prediction(session, doc_id, prediction, model)
-            session.execute(update(Job).where(Job.id == job_id).values(
-                status=JobStatus.DONE, error=None, finished_at=utcnow(), model_version_id=model.record_id))
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status=JobStatus.DONE, error=None, finished_at=utcnow(), model_version_id=model.record_id)
+            )
     return len(claimed)
 
 
@@ -242,10 +259,17 @@ def apply_prediction(session: Session, doc_id: int, prediction: Prediction, mode
         row.label, row.confidence, row.probabilities = result.label, result.confidence, result.probabilities
         row.needs_review, row.model_version_id, row.source = result.needs_review, model.record_id, "model"
         session.add(row)
-        session.add(ClassificationHistory(
-            document_id=doc_id, task=task, label=result.label, confidence=result.confidence,
-            probabilities=result.probabilities, source="model", model_version_id=model.record_id,
-        ))
+        session.add(
+            ClassificationHistory(
+                document_id=doc_id,
+                task=task,
+                label=result.label,
+                confidence=result.confidence,
+                probabilities=result.probabilities,
+                source="model",
+                model_version_id=model.record_id,
+            )
+        )
     doc = session.get(Document, doc_id)
     if doc is None:
         return

@@ -53,7 +53,9 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Histogram(
-            "munseo_http_request_seconds", "API request latency.", ["route", "method", "status"],
+            "munseo_http_request_seconds",
+            "API request latency.",
+            ["route", "method", "status"],
             registry=self.registry,
         )
         self._store_registered = False

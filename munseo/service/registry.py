@@ -46,8 +46,11 @@ def register_model(store: Store, data_dir: Path, folder: Path, activate: bool = 
         metrics = {**metrics, "training_data": json.loads(manifest_file.read_text())}
     with store.sessions.begin() as session:
         record = ModelVersion(
-            version=version, backend=classifier.backend, path=str(target),
-            label_mappings=json.loads((target / "label_mappings.json").read_text()), metrics=metrics,
+            version=version,
+            backend=classifier.backend,
+            path=str(target),
+            label_mappings=json.loads((target / "label_mappings.json").read_text()),
+            metrics=metrics,
         )
         session.add(record)
     if activate:

@@ -91,20 +91,40 @@ def _accept(request: Request, path: Path, filename: str, client_ref: str | None)
     try:
         source = inspect_file(path, limits_from(settings), settings.dpi)
     except IngestError as exc:
-        doc_id = store.record_failure(filename=filename, reason=exc.reason, sha256=sha256_file(path),
-                                      size=path.stat().st_size)
-        return UploadItem(filename=filename, status="failed", document_id=doc_id, error=exc.reason,
-                          document_url=f"/api/documents/{doc_id}")
+        doc_id = store.record_failure(
+            filename=filename, reason=exc.reason, sha256=sha256_file(path), size=path.stat().st_size
+        )
+        return UploadItem(
+            filename=filename,
+            status="failed",
+            document_id=doc_id,
+            error=exc.reason,
+            document_url=f"/api/documents/{doc_id}",
+        )
     existing = store.find_by_hash(source.sha256)
     if existing is not None and existing.status != DocumentStatus.FAILED:
-        return UploadItem(filename=filename, status="duplicate", document_id=existing.id,
-                          document_url=f"/api/documents/{existing.id}")
+        return UploadItem(
+            filename=filename, status="duplicate", document_id=existing.id, document_url=f"/api/documents/{existing.id}"
+        )
     original = DataDir(settings.data_dir).store_original(path, source.sha256, source.kind.value)
-    doc_id = store.start_document(sha256=source.sha256, filename=filename, mime=source.kind.value, size=source.size,
-                                  page_count=source.page_count, original_path=str(original), client_ref=client_ref)
+    doc_id = store.start_document(
+        sha256=source.sha256,
+        filename=filename,
+        mime=source.kind.value,
+        size=source.size,
+        page_count=source.page_count,
+        original_path=str(original),
+        client_ref=client_ref,
+    )
     job_id = create_job(store, doc_id)
-    return UploadItem(filename=filename, status="queued", document_id=doc_id, job_id=job_id,
-                      job_url=f"/api/jobs/{job_id}", document_url=f"/api/documents/{doc_id}")
+    return UploadItem(
+        filename=filename,
+        status="queued",
+        document_id=doc_id,
+        job_id=job_id,
+        job_url=f"/api/jobs/{job_id}",
+        document_url=f"/api/documents/{doc_id}",
+    )
 
 
 @router.post("/api/documents", status_code=202, response_model=UploadResponse, responses=ERRORS, tags=["documents"])
@@ -138,8 +158,12 @@ def _labels(doc: Document, versions: dict[int, str], full: bool = False) -> dict
     for c in doc.classifications:
         top = sorted(c.probabilities.items(), key=lambda kv: -kv[1])[:3] if full else None
         out[c.task] = LabelOut(
-            label=c.label, confidence=c.confidence, needs_review=c.needs_review, source=c.source,
-            model_version=versions.get(c.model_version_id or 0), probabilities=c.probabilities if full else None,
+            label=c.label,
+            confidence=c.confidence,
+            needs_review=c.needs_review,
+            source=c.source,
+            model_version=versions.get(c.model_version_id or 0),
+            probabilities=c.probabilities if full else None,
             top=top,
         )
     return out
@@ -151,10 +175,20 @@ def _versions(session: Session) -> dict[int, str]:
 
 def _summary(doc: Document, versions: dict[int, str], full: bool = False) -> DocumentSummary:
     return DocumentSummary(
-        id=doc.id, filename=doc.filename, status=doc.status, error=doc.error, mime=doc.mime,
-        page_count=doc.page_count, client_ref=doc.client_ref, created_at=doc.created_at, updated_at=doc.updated_at,
-        needs_review=doc.needs_review, min_confidence=doc.min_confidence, reviewed_at=doc.reviewed_at,
-        reviewed_by=doc.reviewed_by, labels=_labels(doc, versions, full),
+        id=doc.id,
+        filename=doc.filename,
+        status=doc.status,
+        error=doc.error,
+        mime=doc.mime,
+        page_count=doc.page_count,
+        client_ref=doc.client_ref,
+        created_at=doc.created_at,
+        updated_at=doc.updated_at,
+        needs_review=doc.needs_review,
+        min_confidence=doc.min_confidence,
+        reviewed_at=doc.reviewed_at,
+        reviewed_by=doc.reviewed_by,
+        labels=_labels(doc, versions, full),
     )
 
 
@@ -182,8 +216,11 @@ def list_documents(
         task, sep, value = item.partition(":")
         if not sep:
             raise ApiError(422, f"label filter {item!r} must be TASK:LABEL")
-        conditions.append(Document.id.in_(
-            select(Classification.document_id).where(Classification.task == task, Classification.label == value)))
+        conditions.append(
+            Document.id.in_(
+                select(Classification.document_id).where(Classification.task == task, Classification.label == value)
+            )
+        )
     if created_from:
         conditions.append(Document.created_at >= created_from)
     if created_to:
@@ -193,14 +230,20 @@ def list_documents(
         conditions.append(Document.text.ilike(f"%{escaped}%", escape="\\"))
     where = and_(*conditions) if conditions else True
     order = {
-        "date": Document.created_at.asc(), "-date": Document.created_at.desc(),
-        "confidence": Document.min_confidence.asc().nulls_last(), "-confidence": Document.min_confidence.desc(),
+        "date": Document.created_at.asc(),
+        "-date": Document.created_at.desc(),
+        "confidence": Document.min_confidence.asc().nulls_last(),
+        "-confidence": Document.min_confidence.desc(),
     }[sort]
     with request.app.state.store.sessions() as session:
         total = session.scalar(select(func.count(Document.id)).where(where)) or 0
         docs = session.scalars(
-            select(Document).where(where).order_by(order, Document.id.desc())
-            .offset((page - 1) * page_size).limit(page_size).options(selectinload(Document.classifications))
+            select(Document)
+            .where(where)
+            .order_by(order, Document.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .options(selectinload(Document.classifications))
         ).all()
         versions = _versions(session)
         items = [_summary(d, versions) for d in docs]
@@ -209,7 +252,8 @@ def list_documents(
 
 def _load(session: Session, doc_id: int) -> Document:
     doc = session.scalars(
-        select(Document).where(Document.id == doc_id)
+        select(Document)
+        .where(Document.id == doc_id)
         .options(selectinload(Document.pages), selectinload(Document.classifications))
     ).first()
     if doc is None:
@@ -221,23 +265,41 @@ def detail(session: Session, doc_id: int) -> DocumentDetail:
     doc = _load(session, doc_id)
     versions = _versions(session)
     history = session.scalars(
-        select(ClassificationHistory).where(ClassificationHistory.document_id == doc_id)
+        select(ClassificationHistory)
+        .where(ClassificationHistory.document_id == doc_id)
         .order_by(ClassificationHistory.created_at, ClassificationHistory.id)
     )
     return DocumentDetail(
         **_summary(doc, versions, full=True).model_dump(),
         text=doc.text,
         pages=[
-            PageOut(number=p.number, width=p.width, height=p.height, dpi=p.dpi, source=p.source, text=p.text,
-                    raw_text=p.raw_text, mean_confidence=p.mean_confidence, blocks=p.blocks, engine=p.engine,
-                    preprocessing=p.preprocessing, timings_ms=p.timings_ms,
-                    image_url=f"/api/documents/{doc.id}/pages/{p.number}/image")
+            PageOut(
+                number=p.number,
+                width=p.width,
+                height=p.height,
+                dpi=p.dpi,
+                source=p.source,
+                text=p.text,
+                raw_text=p.raw_text,
+                mean_confidence=p.mean_confidence,
+                blocks=p.blocks,
+                engine=p.engine,
+                preprocessing=p.preprocessing,
+                timings_ms=p.timings_ms,
+                image_url=f"/api/documents/{doc.id}/pages/{p.number}/image",
+            )
             for p in doc.pages
         ],
         history=[
-            HistoryOut(task=h.task, label=h.label, confidence=h.confidence, source=h.source,
-                       model_version=versions.get(h.model_version_id or 0), reviewer=h.reviewer,
-                       created_at=h.created_at)
+            HistoryOut(
+                task=h.task,
+                label=h.label,
+                confidence=h.confidence,
+                source=h.source,
+                model_version=versions.get(h.model_version_id or 0),
+                reviewer=h.reviewer,
+                created_at=h.created_at,
+            )
             for h in history
         ],
     )
@@ -250,8 +312,9 @@ def get_document(request: Request, _: Viewer, doc_id: int) -> DocumentDetail:
         return detail(session, doc_id)
 
 
-@router.get("/api/documents/{doc_id}/pages/{number}/image", responses=ERRORS, tags=["documents"],
-            response_class=FileResponse)
+@router.get(
+    "/api/documents/{doc_id}/pages/{number}/image", responses=ERRORS, tags=["documents"], response_class=FileResponse
+)
 def page_image(request: Request, _: Viewer, doc_id: int, number: int) -> FileResponse:
     """The stored page image (JPEG), in the pixel coordinates of the page's word boxes."""
     with request.app.state.store.sessions() as session:
@@ -270,14 +333,25 @@ def get_job(request: Request, _: Viewer, job_id: int) -> JobOut:
         if job is None:
             raise ApiError(404, f"no job with id {job_id}")
         version = session.get(ModelVersion, job.model_version_id) if job.model_version_id else None
-        return JobOut(id=job.id, document_id=job.document_id, status=job.status, stage=job.stage,
-                      attempts=job.attempts, error=job.error, model_version=version.version if version else None,
-                      created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at)
+        return JobOut(
+            id=job.id,
+            document_id=job.document_id,
+            status=job.status,
+            stage=job.stage,
+            attempts=job.attempts,
+            error=job.error,
+            model_version=version.version if version else None,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
 
 
 @router.get("/api/review/queue", response_model=DocumentList, responses=ERRORS, tags=["review"])
 def review_queue(
-    request: Request, _: Viewer, page: Annotated[int, Query(ge=1)] = 1,
+    request: Request,
+    _: Viewer,
+    page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentList:
     """Documents that need a reviewer, least confident first, with the top-3 labels of each task."""
@@ -285,8 +359,12 @@ def review_queue(
     with request.app.state.store.sessions() as session:
         total = session.scalar(select(func.count(Document.id)).where(where)) or 0
         docs = session.scalars(
-            select(Document).where(where).order_by(Document.min_confidence.asc(), Document.id)
-            .offset((page - 1) * page_size).limit(page_size).options(selectinload(Document.classifications))
+            select(Document)
+            .where(where)
+            .order_by(Document.min_confidence.asc(), Document.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .options(selectinload(Document.classifications))
         ).all()
         versions = _versions(session)
         items = [_summary(d, versions, full=True) for d in docs]
@@ -311,16 +389,35 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
             raise ApiError(422, "a correction needs labels: {task: label}")
         final = {task: body.labels.get(task, c.label) for task, c in current.items()}
         previous = {
-            "document": {"needs_review": doc.needs_review, "min_confidence": doc.min_confidence,
-                         "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
-                         "reviewed_by": doc.reviewed_by},
-            "tasks": {t: {"label": c.label, "confidence": c.confidence, "needs_review": c.needs_review,
-                          "source": c.source, "model_version_id": c.model_version_id} for t, c in current.items()},
+            "document": {
+                "needs_review": doc.needs_review,
+                "min_confidence": doc.min_confidence,
+                "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
+                "reviewed_by": doc.reviewed_by,
+            },
+            "tasks": {
+                t: {
+                    "label": c.label,
+                    "confidence": c.confidence,
+                    "needs_review": c.needs_review,
+                    "source": c.source,
+                    "model_version_id": c.model_version_id,
+                }
+                for t, c in current.items()
+            },
         }
         for task, row in current.items():
             row.label, row.confidence, row.needs_review, row.source = final[task], 1.0, False, "reviewer"
-            session.add(ClassificationHistory(document_id=doc_id, task=task, label=final[task], confidence=1.0,
-                                              source="reviewer", reviewer=who.name))
+            session.add(
+                ClassificationHistory(
+                    document_id=doc_id,
+                    task=task,
+                    label=final[task],
+                    confidence=1.0,
+                    source="reviewer",
+                    reviewer=who.name,
+                )
+            )
         session.add(Review(document_id=doc_id, reviewer=who.name, action=body.action, labels=final, previous=previous))
         doc.needs_review, doc.reviewed_at, doc.reviewed_by = False, utcnow(), who.name
     with request.app.state.store.sessions() as session:
@@ -340,8 +437,9 @@ def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
         if review is None or review.previous is None:
             raise ApiError(409, f"document {doc_id} has no review to undo")
         if review.reviewer != who.name and who.role is not Role.ADMIN:
-            raise ApiError(403, f"the latest review of document {doc_id} is {review.reviewer}'s; "
-                                "only they or an admin can undo it")
+            raise ApiError(
+                403, f"the latest review of document {doc_id} is {review.reviewer}'s; only they or an admin can undo it"
+            )
         before = review.previous
         for row in doc.classifications:
             old = before["tasks"].get(row.task)
@@ -349,9 +447,17 @@ def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
                 continue
             row.label, row.confidence, row.needs_review = old["label"], old["confidence"], old["needs_review"]
             row.source, row.model_version_id = old["source"], old["model_version_id"]
-            session.add(ClassificationHistory(document_id=doc_id, task=row.task, label=old["label"],
-                                              confidence=old["confidence"], source="undo", reviewer=who.name,
-                                              model_version_id=old["model_version_id"]))
+            session.add(
+                ClassificationHistory(
+                    document_id=doc_id,
+                    task=row.task,
+                    label=old["label"],
+                    confidence=old["confidence"],
+                    source="undo",
+                    reviewer=who.name,
+                    model_version_id=old["model_version_id"],
+                )
+            )
         state = before["document"]
         doc.needs_review, doc.min_confidence = state["needs_review"], state["min_confidence"]
         doc.reviewed_at = datetime.fromisoformat(state["reviewed_at"]) if state["reviewed_at"] else None
@@ -388,8 +494,11 @@ async def classify_document(
         except IngestError as exc:
             raise ApiError(refusal_status(exc.reason), f"{file.filename}: {exc.reason}") from exc
         if source.page_count > settings.sync_max_pages:
-            raise ApiError(413, f"{file.filename}: {source.page_count} pages; this endpoint reads at most "
-                                f"{settings.sync_max_pages} (upload it to /api/documents instead)")
+            raise ApiError(
+                413,
+                f"{file.filename}: {source.page_count} pages; this endpoint reads at most "
+                f"{settings.sync_max_pages} (upload it to /api/documents instead)",
+            )
         try:
             results = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
         except IngestError as exc:
@@ -397,8 +506,16 @@ async def classify_document(
     text = merge_pages([o.clean_text for o in results])
     model = request.app.state.services.models.get()
     prediction = PredictionOut.model_validate(model.classifier.predict_one(text).to_dict()) if model else None
-    pages = [{"number": o.result.number, "source": o.result.source.value, "text": o.clean_text,
-              "mean_confidence": o.result.mean_confidence} for o in results if o.result]
+    pages = [
+        {
+            "number": o.result.number,
+            "source": o.result.source.value,
+            "text": o.clean_text,
+            "mean_confidence": o.result.mean_confidence,
+        }
+        for o in results
+        if o.result
+    ]
     return ClassifyDocumentResponse(filename=file.filename or path.name, text=text, pages=pages, prediction=prediction)
 
 
@@ -407,5 +524,3 @@ def _sync_reader(request: Request) -> PageProcessor:
     if getattr(state, "sync_reader", None) is None:
         state.sync_reader = PageProcessor(state.settings, workers=1)
     return state.sync_reader
-
-

@@ -23,8 +23,14 @@ router = APIRouter()
 
 
 def _model_out(record: Any) -> ModelOut:
-    return ModelOut(version=record.version, backend=record.backend, active=record.active,
-                    created_at=record.created_at, metrics=record.metrics, label_mappings=record.label_mappings)
+    return ModelOut(
+        version=record.version,
+        backend=record.backend,
+        active=record.active,
+        created_at=record.created_at,
+        metrics=record.metrics,
+        label_mappings=record.label_mappings,
+    )
 
 
 @router.get("/api/models", response_model=list[ModelOut], responses=ERRORS, tags=["models"])
@@ -51,22 +57,36 @@ def compute_stats(store: Any) -> dict[str, Any]:
     with store.sessions() as session:
         by_status = dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
         pages_by_source = dict(session.execute(select(Page.source, func.count()).group_by(Page.source)).all())
-        queue = dict(session.execute(
-            select(Job.stage, func.count()).where(Job.status == JobStatus.QUEUED).group_by(Job.stage)).all())
+        queue = dict(
+            session.execute(
+                select(Job.stage, func.count()).where(Job.status == JobStatus.QUEUED).group_by(Job.stage)
+            ).all()
+        )
         running = session.scalar(select(func.count()).where(Job.status == JobStatus.RUNNING)) or 0
         recent = session.execute(
-            select(Document.updated_at, Document.page_count)
-            .where(Document.status == DocumentStatus.PROCESSED, Document.updated_at >= hour_ago)
+            select(Document.updated_at, Document.page_count).where(
+                Document.status == DocumentStatus.PROCESSED, Document.updated_at >= hour_ago
+            )
         ).all()
         timings = [t for (t,) in session.execute(select(Page.timings_ms).order_by(Page.id.desc()).limit(2000))]
         classified = session.scalar(select(func.count()).where(Document.min_confidence.is_not(None))) or 0
-        waiting = session.scalar(select(func.count()).where(
-            Document.needs_review.is_(True), Document.status == DocumentStatus.PROCESSED)) or 0
+        waiting = (
+            session.scalar(
+                select(func.count()).where(Document.needs_review.is_(True), Document.status == DocumentStatus.PROCESSED)
+            )
+            or 0
+        )
         reviewed = session.scalar(select(func.count()).where(Document.reviewed_at.is_not(None))) or 0
         history = session.execute(
-            select(ClassificationHistory.document_id, ClassificationHistory.task, ClassificationHistory.label,
-                   ClassificationHistory.confidence, ClassificationHistory.source)
-            .order_by(ClassificationHistory.id.desc()).limit(50_000)
+            select(
+                ClassificationHistory.document_id,
+                ClassificationHistory.task,
+                ClassificationHistory.label,
+                ClassificationHistory.confidence,
+                ClassificationHistory.source,
+            )
+            .order_by(ClassificationHistory.id.desc())
+            .limit(50_000)
         ).all()
 
     minutes: dict[str, dict[str, int]] = {}
@@ -82,8 +102,12 @@ def compute_stats(store: Any) -> dict[str, Any]:
         for stage, ms in (t or {}).items():
             stages[stage].append(float(ms))
     stage_stats = {
-        stage: {"mean_ms": statistics.fmean(v), "p50_ms": statistics.median(v),
-                "p95_ms": sorted(v)[int(0.95 * (len(v) - 1))], "pages": len(v)}
+        stage: {
+            "mean_ms": statistics.fmean(v),
+            "p50_ms": statistics.median(v),
+            "p95_ms": sorted(v)[int(0.95 * (len(v) - 1))],
+            "pages": len(v),
+        }
         for stage, v in sorted(stages.items())
     }
 
@@ -100,9 +124,12 @@ def compute_stats(store: Any) -> dict[str, Any]:
         else:  # the newest reviewer or undo row decides; an undone review counts for nothing
             reviewer_label.setdefault(key, label if source == "reviewer" else "")
     histograms = {
-        task: {"bins": [round(i / 10, 1) for i in range(11)],
-               "counts": [sum(1 for v in values if i / 10 <= v < (i + 1) / 10 or (i == 9 and v == 1.0))
-                          for i in range(10)]}
+        task: {
+            "bins": [round(i / 10, 1) for i in range(11)],
+            "counts": [
+                sum(1 for v in values if i / 10 <= v < (i + 1) / 10 or (i == 9 and v == 1.0)) for i in range(10)
+            ],
+        }
         for task, values in sorted(confidences.items())
     }
     review_accuracy: dict[str, Any] = {}
@@ -122,9 +149,12 @@ def compute_stats(store: Any) -> dict[str, Any]:
             "documents": len(items),
             "accuracy": sum(m == t for m, t in items) / len(items),
             "per_class": per_class,
-            "confusion": {"labels": labels,
-                          "matrix": [[counts[(m, t)] for m in labels] for t in labels],
-                          "rows": "reviewer label", "columns": "model label"},
+            "confusion": {
+                "labels": labels,
+                "matrix": [[counts[(m, t)] for m in labels] for t in labels],
+                "rows": "reviewer label",
+                "columns": "model label",
+            },
         }
     total_docs = sum(by_status.values())
     last_hour_docs = sum(m["documents"] for m in minutes.values())
@@ -140,8 +170,12 @@ def compute_stats(store: Any) -> dict[str, Any]:
         },
         "stage_timings": stage_stats,
         "confidence_histograms": histograms,
-        "review": {"classified": classified, "waiting": waiting, "reviewed": reviewed,
-                   "share": waiting / classified if classified else 0.0},
+        "review": {
+            "classified": classified,
+            "waiting": waiting,
+            "reviewed": reviewed,
+            "share": waiting / classified if classified else 0.0,
+        },
         "reviewed_accuracy": review_accuracy,
     }
 

@@ -57,7 +57,9 @@ def login(request: Request, token: Annotated[str, Form()], next: Annotated[str, 
     token = token.strip()
     if request.app.state.tokens.lookup(token) is None:
         return templates.TemplateResponse(
-            request, "login.html", {"next": next, "error": "That token is not valid.", "version": __version__},
+            request,
+            "login.html",
+            {"next": next, "error": "That token is not valid.", "version": __version__},
             status_code=401,
         )
     target = next if next.startswith("/") and not next.startswith("//") else "/documents"

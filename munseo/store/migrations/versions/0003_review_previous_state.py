@@ -20,8 +20,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("previous", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-                      nullable=True)
+            sa.Column(
+                "previous", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
+            )
         )
 
 
