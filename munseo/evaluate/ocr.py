@@ -327,7 +327,7 @@ def ocr_evaluate_command(
     try:
         evaluation = evaluate_ocr(pages, Settings(), worst=worst)
     except GroundTruthError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=2) from exc
     if as_json:
         sys.stdout.write(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,137 @@
+"""``munseo evaluate ocr`` and the metrics behind it; pages of real text from ../shared/corpora."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from munseo.evaluate.metrics import (
+    char_class,
+    class_errors,
+    comparable_text,
+    table_rows_kept,
+    word_matches,
+    word_recall,
+)
+from munseo.evaluate.ocr import GroundTruth, Reading, ocr_evaluate_command, score
+from munseo.evaluate.realpages import (
+    CorporaMissing,
+    find_font,
+    load_real_text,
+    render_real_page,
+    write_page_set,
+)
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+
+
+@pytest.fixture(scope="module")
+def corpora() -> Path:
+    if not (CORPORA / "kr-laws.jsonl.xz").is_file():
+        pytest.fail(f"{CORPORA}: the real-text corpora are missing (../shared/corpora from the project root)")
+    return CORPORA
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(ocr_evaluate_command)
+    return app
+
+
+def test_character_classes() -> None:
+    classes = [char_class(c) for c in "가aZ7①·「法ㆍé"]
+    assert classes == ["hangul", "latin", "latin", "digit", "symbol", "symbol", "symbol", "hanja", "other", "latin"]
+
+
+def test_class_errors_charge_substitutions_and_deletions_to_the_reference_class() -> None:
+    # 제1조 ① 法은 → 제1조 @ 法: ① read as @ (symbol), 은 lost (Hangul); spaces do not count
+    errors = class_errors("제1조 ① 法은", "제1조 @ 法")
+    assert dict(errors.reference) == {"hangul": 3, "digit": 1, "symbol": 1, "hanja": 1}
+    assert errors.rate("symbol") == 1.0
+    assert errors.rate("hangul") == pytest.approx(1 / 3)
+    assert errors.rate("digit") == 0.0
+    assert errors.rate("hanja") == 0.0
+    assert errors.rate("latin") is None
+
+
+def test_class_errors_charge_insertions_to_the_inserted_character() -> None:
+    errors = class_errors("국회 법률 2024", "국회x 법률 2024")
+    assert errors.errors["latin"] == 1 and errors.rate("latin") is None
+    assert errors.rate("hangul") == 0.0 and errors.rate("digit") == 0.0
+
+
+def test_word_recall_matches_words_as_a_multiset() -> None:
+    assert word_matches("a b a c", "a c c") == (2, 4)
+    assert word_recall("a b a c", "a c c") == 0.5
+    assert word_recall("국회는 법률안을 의결하였다", "국회는 법률안올\n의결하였다") == pytest.approx(2 / 3)
+    assert word_recall("", "anything") == 1.0
+
+
+def test_cell_separators_are_whitespace() -> None:
+    assert comparable_text("법령명 | 구분\t소관") == "법령명   구분 소관"
+    assert comparable_text("a|b") == "a|b"  # a | inside a word is text
+    truth = GroundTruth(Path("p001.png"), "법령명 | 구분 | 조문 수\n세무사법 | 법률 | 29")
+    evaluation = score([truth], [Reading("법령명\t구분\t조문 수\n세무사법 법률 29", 1.0)], wall_seconds=1.0)
+    assert evaluation.cer == 0.0 and evaluation.cer_with_spaces == 0.0 and evaluation.word_recall == 1.0
+
+
+def test_score_totals_are_over_characters_not_pages() -> None:
+    truths = [GroundTruth(Path("a.png"), "가나다라마바사아자차"), GroundTruth(Path("b.png"), "abcd")]
+    readings = [Reading("가나다라마바사아자차", 2.0, 0.9), Reading("", 6.0, 0.1)]
+    evaluation = score(truths, readings, wall_seconds=30.0, worst=1)
+    assert evaluation.cer == pytest.approx(4 / 14)
+    assert evaluation.class_cer["hangul"] == 0.0 and evaluation.class_cer["latin"] == 1.0
+    assert evaluation.pages_per_minute == pytest.approx(4.0)
+    assert evaluation.median_page_seconds == 4.0 and evaluation.max_page_seconds == 6.0
+    assert [p.image for p in evaluation.worst] == ["b.png"]
+
+
+def test_table_rows_kept_finds_each_rows_first_cell() -> None:
+    truth = "Price List\nItem | Qty\nCopies of this license | 77\nCombined library | 100"
+    assert table_rows_kept(truth, "Item Qty\nCopies of this licence 77\nCombined library 100") == (3, 3)
+    assert table_rows_kept(truth, "Item Qty\nCopies of this license 77") == (2, 3)
+
+
+def test_real_text_needs_the_corpora_folder(tmp_path: Path) -> None:
+    with pytest.raises(CorporaMissing, match="corpora folder is missing"):
+        load_real_text(tmp_path / "nowhere", "dev")
+
+
+def test_evaluate_ocr_on_real_text_pages(corpora: Path, tmp_path: Path) -> None:
+    text = load_real_text(corpora, "dev", seed=3, documents=20)
+    pages = [
+        render_real_page(text, find_font("Un Batang"), dpi=200, layout="plain", degradation="clean", seed=1),
+        render_real_page(text, find_font("Noto Sans CJK KR"), dpi=200, layout="plain", degradation="degraded", seed=2),
+    ]
+    write_page_set(pages, tmp_path / "pages")
+    result = CliRunner().invoke(_cli(), [str(tmp_path / "pages"), "--json", "--worst", "1"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["page_count"] == 2 and figures["failed"] == 0
+    for key in ("cer", "cer_with_spaces", "class_cer", "word_recall", "pages_per_minute", "worst", "pages"):
+        assert key in figures
+    assert set(figures["class_cer"]) == {"hangul", "latin", "digit", "symbol", "hanja", "other"}
+    assert figures["cer"] < 0.15 and figures["class_cer"]["hangul"] < 0.15
+    assert figures["word_recall"] > 0.6
+    assert len(figures["worst"]) == 1
+    assert [p["degradation"] for p in figures["pages"]] == ["clean", "degraded"]
+    assert all(0.0 < p["confidence"] <= 1.0 and p["seconds"] > 0 for p in figures["pages"])
+
+
+def test_missing_ground_truth_is_a_clear_error(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(_cli(), [str(tmp_path)])
+    assert result.exit_code == 2
+    assert "gt.jsonl" in result.stderr and "missing" in result.stderr
+
+    (tmp_path / "gt.jsonl").write_text(json.dumps({"image": "p009.png", "text": "x"}) + "\n")
+    result = runner.invoke(_cli(), [str(tmp_path)])
+    assert result.exit_code == 2
+    assert "p009.png" in result.stderr and "not found" in result.stderr
+
+    result = runner.invoke(_cli(), [str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "no such folder" in result.stderr
