@@ -32,11 +32,24 @@ class Settings(BaseSettings):
     dpi: int = Field(300, ge=72, le=600, description="Render resolution for pages that need OCR.")
     preview_dpi: int = Field(100, ge=36, le=300, description="Render resolution of text-layer pages.")
     workers: int = Field(0, ge=0, description="OCR processes; 0 means one per CPU core.")
-    languages: str = Field("kor+eng", description="Tesseract languages.")
+    languages: str = Field(
+        "Hangul",
+        description="Tesseract model(s) for the page, e.g. 'Hangul', 'kor+eng', 'Hangul+HanT' (BENCHMARKS.md).",
+    )
+    latin_languages: str = Field(
+        "eng", description="Model for pages and lines that read as Latin script; empty: never read again."
+    )
     tessdata_dir: Path | None = Field(None, description="Folder with *.traineddata; found if unset.")
     deskew: bool = True
-    denoise: bool = False
-    binarize: bool = False
+    denoise: bool | None = Field(None, description="Median-filter the page; unset: only pages measured as noisy.")
+    binarize: bool | None = Field(None, description="Binarise the page; unset: only pages measured as noisy.")
+    ocr_repair: bool = Field(True, description="Put back ·, ①, ○, □, ∼, 「」 that the Korean models cannot write.")
+    ocr_retry_confidence: float = Field(
+        0.75, ge=0, le=1, description="A page read below this confidence is read again (other treatment, turned)."
+    )
+    ocr_review_confidence: float = Field(
+        0.7, ge=0, le=1, description="A page whose confidence stays below this is flagged for review."
+    )
     max_pixels: int = Field(
         100_000_000, ge=1, description="Largest page image (width x height) accepted, a bomb guard."
     )

@@ -32,24 +32,43 @@ class Word(BaseModel):
     text: str
     bbox: BBox
     confidence: float = Field(ge=0.0, le=1.0)
+    cell: int | None = Field(None, description="In a table row: the index of the word's cell in ``Line.cells``.")
+
+
+CELL_SEPARATOR = " | "
 
 
 class Line(BaseModel):
+    """A line of text, or one row of a table: then ``cells`` holds the cell boxes left to right and
+    each word says its cell, and the text puts ``CELL_SEPARATOR`` between cells."""
+
     bbox: BBox
     words: list[Word]
+    cells: list[BBox] = Field(default_factory=list)
 
     @property
     def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+        if not self.cells:
+            return " ".join(w.text for w in self.words)
+        parts: list[list[str]] = [[] for _ in self.cells]
+        for word in self.words:
+            parts[word.cell if word.cell is not None else 0].append(word.text)
+        return CELL_SEPARATOR.join(" ".join(p) for p in parts)
 
     @property
     def confidence(self) -> float:
         return _mean([w.confidence for w in self.words])
 
 
+class BlockKind(StrEnum):
+    TEXT = "text"
+    TABLE = "table"
+
+
 class Block(BaseModel):
     bbox: BBox
     lines: list[Line]
+    kind: BlockKind = BlockKind.TEXT
 
     @property
     def text(self) -> str:
@@ -65,9 +84,34 @@ class Preprocessing(BaseModel):
     """What was done to a page image before OCR, so a result can be reproduced and judged."""
 
     skew_angle: float = 0.0
+    noise_sigma: float | None = Field(None, description="Measured gaussian noise (grey levels), when measured.")
+    impulse_share: float | None = Field(None, description="Measured share of salt-and-pepper pixels.")
     deskewed: bool = False
     denoised: bool = False
     binarized: bool = False
+
+
+class Repair(BaseModel):
+    """One character sequence the recogniser cannot write, put back from its context."""
+
+    rule: str
+    before: str
+    after: str
+
+
+class PageQuality(BaseModel):
+    """How far a page's reading can be trusted, and how it was arrived at."""
+
+    reading: str = Field(description="The reading kept: 'regions', 'whole-page' or 'tesseract-layout'.")
+    coverage: float = Field(description="Share of the page's glyph-sized ink that lies inside read words.")
+    candidates: dict[str, float] = Field(
+        default_factory=dict, description="Each reading tried and its score (confident characters)."
+    )
+    rotation: int = Field(0, description="Degrees the page was turned (clockwise) to read it upright.")
+    treatment: str = Field("as-scanned", description="The image treatment of the reading kept.")
+    repairs: list[Repair] = Field(default_factory=list)
+    needs_review: bool = False
+    reasons: list[str] = Field(default_factory=list, description="Why the page needs review.")
 
 
 class EngineInfo(BaseModel):
@@ -90,6 +134,7 @@ class PageResult(BaseModel):
     mean_confidence: float = Field(0.0, ge=0.0, le=1.0)
     engine: EngineInfo | None = None
     preprocessing: Preprocessing | None = None
+    quality: PageQuality | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
     @property

@@ -23,7 +23,7 @@ from PIL import Image
 from munseo.config import Settings
 from munseo.elements import DocumentResult, PageResult, PageSource
 from munseo.ingest import IngestError, Limits, SourceFile, inspect_file, load_page, sha256_file
-from munseo.ocr import PreprocessOptions, TesseractEngine, preprocess
+from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, read_page
 from munseo.store.files import DataDir
 from munseo.store.repository import NewPage, Store
 from munseo.text import clean_page_text, merge_pages
@@ -37,7 +37,7 @@ class PageJob:
     index: int
     dpi: int
     preview_dpi: int
-    options: PreprocessOptions
+    options: ReadOptions
     image_path: Path | None  # where to keep the page image; None: don't keep it
 
 
@@ -53,9 +53,17 @@ class PageOutcome:
 _engine: TesseractEngine | None = None
 
 
-def init_worker(languages: str, tessdata_dir: Path | None) -> None:
+def init_worker(settings: Settings) -> None:
     global _engine
-    _engine = TesseractEngine(languages=languages, tessdata_dir=tessdata_dir)
+    _engine = engine_from(settings)
+
+
+def engine_from(settings: Settings) -> TesseractEngine:
+    return TesseractEngine(
+        languages=settings.languages,
+        tessdata_dir=settings.tessdata_dir,
+        latin_languages=settings.latin_languages or None,
+    )
 
 
 def process_page(job: PageJob) -> PageOutcome:
@@ -70,13 +78,10 @@ def process_page(job: PageJob) -> PageOutcome:
         else:
             if _engine is None:
                 raise RuntimeError("worker has no OCR engine; process_page must run in a PageProcessor")
-            start = time.perf_counter()
-            gray, record = preprocess(loaded.image, job.options)
-            timings["preprocess"] = (time.perf_counter() - start) * 1000
-            result = _engine.recognize(gray, loaded.dpi, number=loaded.number)
-            result.preprocessing = record
+            reading = read_page(_engine, loaded.image, loaded.dpi, number=loaded.number, options=job.options)
+            result = reading.result
             timings.update(result.timings_ms)
-            image = Image.fromarray(gray)
+            image = Image.fromarray(reading.image)
         start = time.perf_counter()
         outcome.clean_text = clean_page_text(result.text)
         timings["clean"] = (time.perf_counter() - start) * 1000
@@ -123,7 +128,7 @@ class PageProcessor:
                     max_workers=self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=init_worker,
-                    initargs=(self.settings.languages, self.settings.tessdata_dir),
+                    initargs=(self.settings,),
                 )
             return self._pool
 
@@ -171,8 +176,13 @@ class PageProcessor:
                 self._pool = None
 
 
-def options_from(settings: Settings) -> PreprocessOptions:
-    return PreprocessOptions(deskew=settings.deskew, denoise=settings.denoise, binarize=settings.binarize)
+def options_from(settings: Settings) -> ReadOptions:
+    return ReadOptions(
+        preprocess=PreprocessOptions(deskew=settings.deskew, denoise=settings.denoise, binarize=settings.binarize),
+        repair=settings.ocr_repair,
+        retry_below=settings.ocr_retry_confidence,
+        review_below=settings.ocr_review_confidence,
+    )
 
 
 def limits_from(settings: Settings) -> Limits:
@@ -293,6 +303,7 @@ def ingest(
     files = expand_paths(paths)
     pending: dict[str, _Pending] = {}
     jobs: list[PageJob] = []
+    position: dict[Path, int] = {}  # files are reported in the order they were given
 
     with PageProcessor(settings, workers) as processor:
         if files:
@@ -302,6 +313,7 @@ def ingest(
             file_report = _prepare(path, settings, store, data, pending)
             if file_report is not None:
                 report.files.append(file_report)
+            position[path] = n
         for item in pending.values():
             jobs.extend(page_jobs(item.source, settings, data))
         progress.pages_total(len(jobs))
@@ -311,6 +323,7 @@ def ingest(
             item.outcomes.append(outcome)
             if len(item.outcomes) == item.source.page_count:
                 report.files.append(_complete(item, store))
+    report.files.sort(key=lambda f: position[f.path])
     report.seconds = time.perf_counter() - started
     return report
 
@@ -399,6 +412,8 @@ def save_document(
                 image_path=str(outcome.job.image_path) if outcome.job.image_path else None,
                 engine=result.engine.model_dump() if result.engine else None,
                 preprocessing=result.preprocessing.model_dump() if result.preprocessing else None,
+                quality=result.quality.model_dump() if result.quality else None,
+                needs_review=bool(result.quality and result.quality.needs_review),
                 timings_ms=result.timings_ms,
             )
         )

@@ -8,7 +8,7 @@ from munseo.config import Settings
 def test_defaults_env_and_toml_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     defaults = Settings()
-    assert defaults.dpi == 300 and defaults.languages == "kor+eng" and defaults.deskew
+    assert defaults.dpi == 300 and defaults.languages == "Hangul" and defaults.deskew
     assert defaults.resolved_database_url == f"sqlite:///{tmp_path / 'munseo-data' / 'munseo.db'}"
 
     (tmp_path / "munseo.toml").write_text('dpi = 200\nworkers = 3\ndatabase_url = "postgresql://db/munseo"\n')

@@ -57,7 +57,9 @@ def test_mixed_pdf_is_decided_page_by_page(tmp_path: Path, settings: Settings, s
     assert doc is not None
     first, second = doc.pages
     assert first.source == "text-layer" and second.source == "ocr"
-    assert second.engine is not None and second.engine["languages"] == "kor+eng"
+    assert second.engine is not None and second.engine["languages"] == "Hangul"
+    assert second.quality is not None and second.quality["reading"] == "regions"
+    assert second.quality["coverage"] > 0.9 and not second.needs_review
     assert second.preprocessing is not None and "ocr" in second.timings_ms
     expected = documents.render_text_page(seed=7, dpi=200).text
     assert cer(expected, second.raw_text) < 0.05
@@ -67,14 +69,16 @@ def test_mixed_pdf_is_decided_page_by_page(tmp_path: Path, settings: Settings, s
 def test_scanned_images_ocr_and_dedup(tmp_path: Path, settings: Settings, store: Store) -> None:
     png, truth = documents.png_page(tmp_path / "page.png")
     tiff = documents.multi_frame_tiff(tmp_path / "two.tiff")
-    first = ingest([png, tiff], settings, store)
+    # The two-page file is given first and usually finishes last: files are reported as given.
+    first = ingest([tiff, png], settings, store)
+    assert [f.path for f in first.files] == [tiff, png]
     assert [f.outcome for f in first.files] == [Outcome.STORED, Outcome.STORED]
-    doc = store.get_document(first.files[0].document_id or 0)
+    doc = store.get_document(first.files[1].document_id or 0)
     assert doc is not None and doc.pages[0].source == "ocr"
     assert cer(truth, doc.pages[0].raw_text) < 0.05
     assert 0.8 < doc.pages[0].mean_confidence <= 1.0
     assert doc.pages[0].blocks[0]["lines"][0]["words"][0]["bbox"]
-    tiff_doc = store.get_document(first.files[1].document_id or 0)
+    tiff_doc = store.get_document(first.files[0].document_id or 0)
     assert tiff_doc is not None and tiff_doc.page_count == 2 and len(tiff_doc.pages) == 2
 
     # The same content again, under another name and path, is the same document.

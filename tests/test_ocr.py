@@ -15,7 +15,7 @@ from munseo.ocr.preprocess import estimate_skew
 
 @pytest.fixture(scope="module")
 def engine() -> TesseractEngine:
-    return TesseractEngine(languages="kor+eng")
+    return TesseractEngine()
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -70,7 +70,7 @@ def test_element_tree_geometry_and_confidence(engine: TesseractEngine) -> None:
     result = engine.recognize(page.image, page.dpi, number=3)
     assert result.number == 3 and result.source == "ocr"
     assert (result.width, result.height) == page.image.size
-    assert result.engine is not None and result.engine.languages == "kor+eng"
+    assert result.engine is not None and result.engine.languages == "Hangul"
     assert result.engine.version.startswith("5.")
     words = result.words
     assert len(words) > 20

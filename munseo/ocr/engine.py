@@ -20,3 +20,7 @@ class OcrEngine(Protocol):
     def recognize(self, image: Image.Image | np.ndarray, dpi: int, number: int = 1) -> PageResult:
         """Read one page image (grayscale or RGB) scanned at ``dpi``."""
         ...
+
+    def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
+        """Clockwise degrees (0, 90, 180, 270) that turn the page upright; 0 when unsure or unable."""
+        ...

@@ -1,8 +1,24 @@
-"""Tesseract 5 (LSTM) through tesserocr: one initialised engine per process, no spawn per page.
+"""Tesseract 5 (LSTM) through tesserocr: initialised engines kept per process, no spawn per page.
 
 Tesseract must run single-threaded, one process per core: OpenMP threads of processes side by side
 fight over the cores and run many times slower (``../shared/ocr-notes.md``). ``OMP_THREAD_LIMIT``
 is set before tesserocr is imported, which is what Tesseract reads.
+
+How a page is read (``TesseractEngine.recognize``):
+
+1. Ruling lines are found and erased (``tables``); where they make a grid, the words read inside it
+   are put back into rows and cells afterwards.
+2. munseo's own segmentation (``layout``) cuts the page into regions, each read as a uniform block
+   with the main model (by default the ``Hangul`` script model, which reads real Korean text at
+   about half the error of ``kor+eng``).
+3. If the words read cover too little of the page's glyph-sized ink, the page is read whole, with
+   Tesseract's own layout analysis too, and the reading with the most confident characters is kept
+   (``quality``); which one won is recorded.
+4. A page whose letters are mostly Latin is read again with the Latin model, and lines that read
+   as Latin on a Korean page are read again line by line; the better reading is kept.
+
+Orientation (``detect_orientation``) and the choice of image treatment are decided a step above,
+in ``munseo.ocr.page``, which owns the page image.
 """
 
 from __future__ import annotations
@@ -11,7 +27,9 @@ import os
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+import re
 import time
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -22,15 +40,19 @@ from PIL import Image
 from munseo.elements import (
     BBox,
     Block,
+    BlockKind,
     EngineInfo,
     Line,
+    PageQuality,
     PageResult,
     PageSource,
     Word,
     union_bbox,
 )
+from munseo.ocr import quality
 from munseo.ocr.engine import OcrError
 from munseo.ocr.layout import Region, find_regions
+from munseo.ocr.tables import Rules, erase_rules, find_rules, group_table
 
 _TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
@@ -39,15 +61,24 @@ _TESSDATA_CANDIDATES = (
     "/usr/local/share/tessdata",
 )
 
+DEFAULT_LANGUAGES = "Hangul"
+LATIN_LANGUAGES = "eng"
+# Below this coverage a region reading is in doubt and the page is read whole as well.
+MIN_COVERAGE = 0.9
+# OSD must be at least this sure before a page is turned.
+MIN_OSD_CONFIDENCE = 2.0
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_LATIN = re.compile(r"[A-Za-z]")
+
 
 class Layout(StrEnum):
-    AUTO = "auto"  # munseo's own segmentation, each region read as a uniform block (PSM 6)
+    AUTO = "auto"  # munseo's own segmentation, each region read as a uniform block (PSM 6), with fallbacks
     SINGLE_BLOCK = "single-block"  # the whole page as one uniform block (PSM 6)
     TESSERACT = "tesseract"  # Tesseract's automatic page segmentation (PSM 3)
 
 
 def find_tessdata(languages: str, tessdata_dir: Path | None = None) -> Path:
-    """The folder holding every ``*.traineddata`` that ``languages`` ("kor+eng") names."""
+    """The folder holding every ``*.traineddata`` that ``languages`` ("Hangul+eng") names."""
     wanted = languages.split("+")
     candidates = [str(tessdata_dir)] if tessdata_dir else []
     if os.environ.get("TESSDATA_PREFIX"):
@@ -57,54 +88,114 @@ def find_tessdata(languages: str, tessdata_dir: Path | None = None) -> Path:
         if all((Path(folder) / f"{lang}.traineddata").is_file() for lang in wanted):
             return Path(folder)
     raise OcrError(
-        f"Tesseract language data for {languages!r} not found in {', '.join(candidates)}; "
-        "install the Debian packages tesseract-ocr-kor and tesseract-ocr-eng or set MUNSEO_TESSDATA_DIR"
+        f"Tesseract language data for {languages!r} not found in {', '.join(candidates)}; install the Debian "
+        "packages tesseract-ocr-script-hang, tesseract-ocr-kor and tesseract-ocr-eng or set MUNSEO_TESSDATA_DIR"
     )
 
 
+@dataclass
+class _Reading:
+    """One way of reading a page: its blocks, and how it scores."""
+
+    name: str
+    blocks: list[Block]
+    boxes: list[BBox]  # what was read, each box as one unit
+    psm: int = tesserocr.PSM.SINGLE_BLOCK
+    columns: int = 1
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for b in self.blocks for line in b.lines for w in line.words]
+
+    @property
+    def score(self) -> float:
+        return quality.score(self.words)
+
+
 class TesseractEngine:
-    """Tesseract kor+eng, LSTM only. Not thread-safe: one instance per process."""
+    """Tesseract, LSTM only, one model per language set loaded on first use. Not thread-safe: one
+    instance per process."""
 
     name = "tesseract"
 
     def __init__(
         self,
-        languages: str = "kor+eng",
+        languages: str = DEFAULT_LANGUAGES,
         tessdata_dir: Path | None = None,
         layout: Layout = Layout.AUTO,
+        latin_languages: str | None = LATIN_LANGUAGES,
     ) -> None:
         self.languages = languages
         self.layout = Layout(layout)
-        psm = tesserocr.PSM.AUTO if self.layout is Layout.TESSERACT else tesserocr.PSM.SINGLE_BLOCK
-        path = find_tessdata(languages, tessdata_dir)
-        try:
-            self._api = tesserocr.PyTessBaseAPI(
-                path=str(path) + os.sep, lang=languages, psm=psm, oem=tesserocr.OEM.LSTM_ONLY
-            )
-        except RuntimeError as exc:
-            raise OcrError(f"Tesseract failed to start with {languages!r} from {path}: {exc}") from exc
+        self.latin_languages = latin_languages if latin_languages != languages else None
+        self._tessdata_dir = tessdata_dir
+        self._apis: dict[tuple[str, int], tesserocr.PyTessBaseAPI] = {}
+        self._api(languages, tesserocr.PSM.SINGLE_BLOCK)  # fail now, not on the first page
         self.version = tesserocr.PyTessBaseAPI.Version()
 
+    def _api(self, languages: str, psm: int) -> tesserocr.PyTessBaseAPI:
+        key = (languages, psm)
+        if key not in self._apis:
+            path = find_tessdata(languages, self._tessdata_dir)
+            oem = tesserocr.OEM.TESSERACT_ONLY if languages == "osd" else tesserocr.OEM.LSTM_ONLY
+            try:
+                api = tesserocr.PyTessBaseAPI(path=str(path) + os.sep, lang=languages, psm=psm, oem=oem)
+            except RuntimeError as exc:
+                raise OcrError(f"Tesseract failed to start with {languages!r} from {path}: {exc}") from exc
+            # The script models (Hangul) lack the setting kor carries in its config: without it every
+            # syllable comes back as a word of its own.
+            api.SetVariable("preserve_interword_spaces", "1")
+            self._apis[key] = api
+        return self._apis[key]
+
     def close(self) -> None:
-        self._api.End()
+        for api in self._apis.values():
+            api.End()
+        self._apis.clear()
 
     def recognize(self, image: Image.Image | np.ndarray, dpi: int, number: int = 1) -> PageResult:
         start = time.perf_counter()
         gray = np.asarray(image.convert("L")) if isinstance(image, Image.Image) else image
+        result = self._recognize(gray, dpi, number)
+        result.timings_ms = {"ocr": (time.perf_counter() - start) * 1000}
+        return result
+
+    def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
+        """Clockwise degrees (0, 90, 180, 270) that turn the page upright; 0 when unsure."""
+        try:
+            api = self._api("osd", tesserocr.PSM.OSD_ONLY)
+        except OcrError:  # no osd.traineddata: orientation cannot be checked
+            return 0
+        api.SetImage(Image.fromarray(gray))
+        api.SetSourceResolution(dpi)
+        found = api.DetectOrientationScript()
+        if not found or found.get("orient_conf", 0.0) < MIN_OSD_CONFIDENCE:
+            return 0
+        # OSD reports how far the page is turned counter-clockwise; turning it back is clockwise.
+        return (360 - int(found["orient_deg"])) % 360
+
+    def _recognize(self, gray: np.ndarray, dpi: int, number: int) -> PageResult:
         height, width = gray.shape[:2]
-        whole = [Region((0, 0, width, height), 0, 1)]
-        # A page where segmentation finds nothing is still read whole: a blank page costs little.
-        regions = (find_regions(gray) or whole) if self.layout is Layout.AUTO else whole
-        blocks: list[Block] = []
-        for region in regions:
-            blocks.extend(self._read_region(gray, region.bbox, dpi))
-        columns = max((r.columns for r in regions), default=1)
-        layout = (
-            self.layout.value
-            if self.layout is not Layout.AUTO
-            else ("single-block" if columns == 1 else f"columns:{columns}")
-        )
+        rules = find_rules(gray)
+        clean = erase_rules(gray, rules)
+        page: BBox = (0, 0, width, height)
+        readings = [self._first_reading(gray, clean, dpi)]
+        covered = quality.coverage(clean, readings[0].words)
+        if self.layout is Layout.AUTO and covered < MIN_COVERAGE:
+            if readings[0].name != "whole-page":
+                readings.append(_Reading("whole-page", self._read_box(clean, page, dpi), [page]))
+            blocks = self._read_box(clean, page, dpi, psm=tesserocr.PSM.AUTO)
+            readings.append(_Reading("tesseract-layout", blocks, [page], tesserocr.PSM.AUTO))
+        best = max(readings, key=lambda r: r.score)
+        languages = self.languages
+        latin = self._latin_reading(clean, dpi, best)
+        if latin is not None:
+            best, languages = latin, f"{self.languages}+{self.latin_languages}"
+        if self.latin_languages and self.layout is Layout.AUTO:
+            best.blocks = self._reread_latin_lines(clean, dpi, best.blocks)
+        blocks = _with_tables(best.blocks, rules)
         words = [w for b in blocks for line in b.lines for w in line.words]
+        covered = covered if best is readings[0] else quality.coverage(clean, words)
         return PageResult(
             number=number,
             width=width,
@@ -113,24 +204,146 @@ class TesseractEngine:
             source=PageSource.OCR,
             text="\n".join(b.text for b in blocks),
             blocks=blocks,
-            mean_confidence=sum(w.confidence for w in words) / len(words) if words else 0.0,
-            engine=EngineInfo(name=self.name, version=self.version, languages=self.languages, layout=layout),
-            timings_ms={"ocr": (time.perf_counter() - start) * 1000},
+            mean_confidence=round(quality.mean_confidence(words) * min(1.0, covered / MIN_COVERAGE), 4),
+            engine=EngineInfo(
+                name=self.name, version=self.version, languages=languages, layout=self._layout_name(best)
+            ),
+            quality=PageQuality(
+                reading=best.name,
+                coverage=round(covered, 4),
+                candidates={r.name: round(r.score, 1) for r in readings},
+            ),
         )
 
-    def _read_region(self, gray: np.ndarray, box: BBox, dpi: int) -> list[Block]:
+    def _first_reading(self, gray: np.ndarray, clean: np.ndarray, dpi: int) -> _Reading:
+        height, width = gray.shape
+        page: BBox = (0, 0, width, height)
+        if self.layout is Layout.TESSERACT:
+            blocks = self._read_box(clean, page, dpi, tesserocr.PSM.AUTO)
+            return _Reading("tesseract-layout", blocks, [page], tesserocr.PSM.AUTO)
+        whole = [Region(page, 0, 1)]
+        # A page where segmentation finds nothing is still read whole: a blank page costs little.
+        regions = (find_regions(gray) or whole) if self.layout is Layout.AUTO else whole
+        blocks = [b for region in regions for b in self._read_box(clean, region.bbox, dpi)]
+        return _Reading(
+            "regions" if regions is not whole else "whole-page",
+            blocks,
+            [r.bbox for r in regions],
+            columns=max(r.columns for r in regions),
+        )
+
+    def _layout_name(self, reading: _Reading) -> str:
+        if self.layout is not Layout.AUTO:
+            return self.layout.value
+        if reading.name != "regions":
+            return reading.name
+        return "single-block" if reading.columns == 1 else f"columns:{reading.columns}"
+
+    def _latin_reading(self, clean: np.ndarray, dpi: int, reading: _Reading) -> _Reading | None:
+        """The page read again with the Latin model when most of its letters are Latin."""
+        if not self.latin_languages:
+            return None
+        text = " ".join(w.text for w in reading.words)
+        latin, hangul = len(_LATIN.findall(text)), len(_HANGUL.findall(text))
+        if latin < 20 or latin < 3 * hangul:
+            return None
+        blocks = [
+            b for box in reading.boxes for b in self._read_box(clean, box, dpi, reading.psm, self.latin_languages)
+        ]
+        again = _Reading(reading.name, blocks, reading.boxes, reading.psm, reading.columns)
+        return again if again.score > reading.score else None
+
+    def _reread_latin_lines(self, clean: np.ndarray, dpi: int, blocks: list[Block]) -> list[Block]:
+        """Lines that read as Latin on a mostly Korean page, read again with the Latin model."""
+        out = []
+        for block in blocks:
+            lines = []
+            for line in block.lines:
+                text = line.text
+                if len(_LATIN.findall(text)) >= 3 and not _HANGUL.search(text):
+                    again = self._read_line(clean, line.bbox, dpi)
+                    if again is not None and quality.score(again.words) > quality.score(line.words):
+                        line = again
+                lines.append(line)
+            out.append(block.model_copy(update={"lines": lines}))
+        return out
+
+    def _read_line(self, clean: np.ndarray, box: BBox, dpi: int) -> Line | None:
+        assert self.latin_languages is not None
+        pad = 4
+        x0, y0, x1, y1 = max(0, box[0] - pad), max(0, box[1] - pad), box[2] + pad, box[3] + pad
+        blocks = self._read_box(clean, (x0, y0, x1, y1), dpi, tesserocr.PSM.SINGLE_LINE, self.latin_languages)
+        words = [w for b in blocks for line in b.lines for w in line.words]
+        return Line(bbox=union_bbox([w.bbox for w in words]), words=words) if words else None
+
+    def _read_box(
+        self,
+        gray: np.ndarray,
+        box: BBox,
+        dpi: int,
+        psm: int = tesserocr.PSM.SINGLE_BLOCK,
+        languages: str | None = None,
+    ) -> list[Block]:
+        api = self._api(languages or self.languages, psm)
         x0, y0, x1, y1 = box
-        self._api.SetImage(Image.fromarray(np.ascontiguousarray(gray[y0:y1, x0:x1])))
-        self._api.SetSourceResolution(dpi)
-        if not self._api.Recognize():
+        api.SetImage(Image.fromarray(np.ascontiguousarray(gray[y0:y1, x0:x1])))
+        api.SetSourceResolution(dpi)
+        if not api.Recognize():
             return []
-        return _collect_blocks(self._api.GetIterator(), x0, y0)
+        return _collect_blocks(api.GetIterator(), x0, y0)
+
+
+def _with_tables(blocks: list[Block], rules: Rules) -> list[Block]:
+    """Blocks with the lines that lie in a ruled grid gathered into that grid's table block.
+
+    The table takes the place of its first line; lines before and after it keep their blocks.
+    """
+    if not rules.grids:
+        return blocks
+    placed: set[int] = set()
+    out: list[Block] = []
+    for block in blocks:
+        pending: list[Line] = []
+        for line in block.lines:
+            grid_index = _grid_of(line, rules)
+            if grid_index is None:
+                pending.append(line)
+                continue
+            if pending:
+                out.append(Block(bbox=union_bbox([ln.bbox for ln in pending]), lines=pending))
+                pending = []
+            if grid_index not in placed:
+                placed.add(grid_index)
+                grid = rules.grids[grid_index]
+                words = [
+                    w for b in blocks for ln in b.lines if _grid_of(ln, rules) == grid_index for w in ln.words
+                ]
+                table, _ = group_table(grid, words)
+                if table is not None:
+                    out.append(table)
+        if pending:
+            out.append(Block(bbox=union_bbox([ln.bbox for ln in pending]), lines=pending, kind=block.kind))
+    return out
+
+
+def _grid_of(line: Line, rules: Rules) -> int | None:
+    """The grid most of the line's words lie in, if any."""
+    counts: dict[int, int] = {}
+    for word in line.words:
+        for i, grid in enumerate(rules.grids):
+            if grid.cell_of(word.bbox) is not None:
+                counts[i] = counts.get(i, 0) + 1
+                break
+    if not counts:
+        return None
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] * 2 > len(line.words) else None
 
 
 def _collect_blocks(iterator: tesserocr.PyResultIterator, dx: int, dy: int) -> list[Block]:
     """Walk Tesseract's words into blocks → lines → words, offset by the region's origin.
 
-    Tesseract's Korean model reports each syllable as a word and marks the real spaces with
+    Tesseract's Korean models report each syllable as a word and mark the real spaces with
     ``BlanksBeforeWord``; syllables with no blank before them are joined back into one word.
     """
     level = tesserocr.RIL.WORD
@@ -171,5 +384,5 @@ def _collect_blocks(iterator: tesserocr.PyResultIterator, dx: int, dy: int) -> l
             if words
         ]
         if lines:
-            result.append(Block(bbox=union_bbox([ln.bbox for ln in lines]), lines=lines))
+            result.append(Block(bbox=union_bbox([ln.bbox for ln in lines]), lines=lines, kind=BlockKind.TEXT))
     return result

@@ -60,7 +60,7 @@ def _services() -> Services:
 @worker_process_init.connect
 def _start_engine(**_: object) -> None:
     """Each worker process gets its own Tesseract engine once, before its first task."""
-    init_worker(settings.languages, settings.tessdata_dir)
+    init_worker(settings)
 
 
 def read_pages_here(jobs: Iterable[PageJob]) -> Iterator[PageOutcome]:

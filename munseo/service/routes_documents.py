@@ -285,6 +285,8 @@ def detail(session: Session, doc_id: int) -> DocumentDetail:
                 blocks=p.blocks,
                 engine=p.engine,
                 preprocessing=p.preprocessing,
+                quality=p.quality,
+                needs_review=p.needs_review,
                 timings_ms=p.timings_ms,
                 image_url=f"/api/documents/{doc.id}/pages/{p.number}/image",
             )

@@ -92,6 +92,10 @@ class PageOut(BaseModel):
     blocks: list[Any]
     engine: dict[str, Any] | None
     preprocessing: dict[str, Any] | None
+    quality: dict[str, Any] | None = Field(
+        None, description="How the page was read: reading kept, coverage, rotation, treatment, repairs."
+    )
+    needs_review: bool = Field(False, description="OCR confidence below the review setting: a person should look.")
     timings_ms: dict[str, Any]
 
 

@@ -109,6 +109,8 @@ class Page(Base):
     mean_confidence: Mapped[float] = mapped_column(Float, default=0.0)
     engine: Mapped[dict[str, Any] | None] = mapped_column()
     preprocessing: Mapped[dict[str, Any] | None] = mapped_column()
+    quality: Mapped[dict[str, Any] | None] = mapped_column()
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     timings_ms: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     document: Mapped[Document] = relationship(back_populates="pages")

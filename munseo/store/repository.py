@@ -30,6 +30,8 @@ class NewPage:
     image_path: str | None
     engine: dict[str, Any] | None = None
     preprocessing: dict[str, Any] | None = None
+    quality: dict[str, Any] | None = None
+    needs_review: bool = False
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 

@@ -19,6 +19,13 @@
     document.getElementById("page-label").textContent = page ? `page ${page.number} of ${doc.pages.length} · ${page.source}` +
       (page.source === "ocr" ? ` · confidence ${munseo.pct(page.mean_confidence)}` : "") : "no pages";
     if (!page) return;
+    const q = page.quality || {};
+    const notes = [];
+    if (page.needs_review) notes.push(`<span class="badge review">OCR review</span> ${munseo.esc((q.reasons || []).join("; "))}`);
+    if (q.reading && q.reading !== "regions") notes.push(`read as ${munseo.esc(q.reading)}`);
+    if (q.rotation) notes.push(`turned ${q.rotation}°`);
+    if ((q.repairs || []).length) notes.push(`${q.repairs.length} characters repaired`);
+    document.getElementById("page-quality").innerHTML = notes.join(" · ");
     img.src = page.image_url;
     svg.setAttribute("viewBox", `0 0 ${page.width} ${page.height}`);
     svg.innerHTML = page.blocks.flatMap((b) => b.lines.flatMap((l) => l.words.map((w) => {

@@ -1,0 +1,142 @@
+"""Put back characters the Korean models cannot write, from their context.
+
+No Korean model Debian ships can output the middle dot ·, the circled paragraph numbers ①–⑳,
+the bullets ○ and □, the range sign ∼ or a reliable 「 (``../shared/ocr-notes.md``); together they
+are 2–3% of the characters of real bill and statute text. Tesseract writes a look-alike instead, and
+each look-alike is put back only where the context leaves no doubt:
+
+- ``middle-dot``: ``:``, ``-``, ``.``, `````, ``*`` between two Hangul syllables of one word → ``·``
+  (심의:의결 → 심의·의결; Korean never joins two syllables with those); a lone ``.``, `````, ``、``
+  or ``ㆍ`` between two Hangul words → ``·`` joining them (지정 . 개발 → 지정·개발).
+- ``circled-number``: ``@`` (or ``0``, ``0)``, ``©``, ``®`` on a page with articles) where a paragraph
+  of an article starts — at the start of a line, or after the closing parenthesis of an article
+  heading ``제3조(목적)`` — → the next circled number of that article (①, ②, …).
+- ``bullet``: a lone ``0``, ``O``, ``o``, ``ㅇ``, ``©`` at the start of a line before Hangul → ``○``;
+  a lone ``디``, ``니``, ``ㅁ``, ``口`` there → ``□``.
+- ``range``: ``~`` (or ``”``) between two numbers → ``∼``.
+- ``quote``: ``』`` after Hangul → ``」``; ``"`` or ``'`` before Hangul where a ``」`` closes later on
+  the line → ``「``; a doubled ``「'`` → ``「``.
+
+Rules were written against text from the ``train`` split of the real corpora, rendered and read by
+munseo; ``benchmarks/bench_ocr_real.py`` reports on the ``dev`` split and on fonts held out.
+Every change is recorded (``Repair``) so a reviewer can see what was put back.
+"""
+
+from __future__ import annotations
+
+import re
+
+from munseo.elements import Block, Line, Repair, Word, union_bbox
+
+_HANGUL = "\uac00-\ud7a3"
+_MIDDLE_DOT = re.compile(rf"(?<=[{_HANGUL}])[:\-.`*](?=[{_HANGUL}])")
+_RANGE = re.compile(r"(?<=\d)\s?[~”]\s?(?=\d)")
+_CLOSE_QUOTE = re.compile(rf"(?<=[{_HANGUL}])』")
+_DOUBLE_OPEN = re.compile(r"「['\"]")
+_OPEN_QUOTE = re.compile(rf"^['\"](?=[{_HANGUL}])")
+_ARTICLE = re.compile(r"제\d+조(?:의\d+)?")
+_HEADING_END = re.compile(r"\)$")
+# Look-alikes of a circled number that starts a paragraph; the first only counts on any page, the
+# rest only on a page with article headings (elsewhere a leading 0 is more likely a bullet).
+_CIRCLED_ANYWHERE = re.compile(rf"^(@\)?|®)(?=$|[{_HANGUL}])")
+_CIRCLED_IN_ARTICLE = re.compile(rf"^(@\)?|®|©|0\)?|\(1)(?=$|[{_HANGUL}])")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_LONE_DOTS = {".", "`", "、", "ㆍ", "·", "‧", "・"}
+_ENDS_HANGUL = re.compile(rf"[{_HANGUL}]$")
+_STARTS_HANGUL = re.compile(rf"^[{_HANGUL}]")
+_CIRCLE_BULLET = {"0", "O", "o", "ㅇ", "©", "ㅇ©"}
+_SQUARE_BULLET = {"디", "니", "ㅁ", "口"}
+
+
+class _Context:
+    """What the rules need to know beyond one word: the article's last paragraph number."""
+
+    def __init__(self, articles: bool) -> None:
+        self.articles = articles
+        self.paragraph = 0
+
+
+def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _Context) -> tuple[str, list[str]]:
+    rules: list[str] = []
+    out = text
+    for rule, pattern, replacement in (
+        ("middle-dot", _MIDDLE_DOT, "·"),
+        ("range", _RANGE, "∼"),
+        ("quote", _CLOSE_QUOTE, "」"),
+        ("quote", _DOUBLE_OPEN, "「"),
+    ):
+        new = pattern.sub(replacement, out)
+        if new != out:
+            rules.append(rule)
+            out = new
+    if _OPEN_QUOTE.search(out) and "」" in line[line.find(text) + 1 :]:
+        out = "「" + out[1:]
+        rules.append("quote")
+    if first or after_heading:
+        circled = (_CIRCLED_IN_ARTICLE if ctx.articles else _CIRCLED_ANYWHERE).match(out)
+        if circled and ctx.paragraph < len(_CIRCLED):
+            out = _CIRCLED[ctx.paragraph] + out[circled.end() :]
+            rules.append("circled-number")
+        elif first and out in _CIRCLE_BULLET:
+            out = "○"
+            rules.append("bullet")
+        elif first and out in _SQUARE_BULLET:
+            out = "□"
+            rules.append("bullet")
+    return out, rules
+
+
+def repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
+    """The blocks with look-alikes put back, and each change made."""
+    lines = [line for block in blocks for line in block.lines]
+    ctx = _Context(articles=any(_ARTICLE.search(line.text) for line in lines))
+    repairs: list[Repair] = []
+    out_blocks = []
+    for block in blocks:
+        out_lines = [_repair_line(line, ctx, repairs) for line in block.lines]
+        out_blocks.append(block.model_copy(update={"lines": out_lines}))
+    return out_blocks, repairs
+
+
+def _repair_line(line: Line, ctx: _Context, repairs: list[Repair]) -> Line:
+    text = line.text
+    words: list[Word] = []
+    heading = False
+    for i, word in enumerate(line.words):
+        if i == 0 and _ARTICLE.match(word.text):
+            ctx.paragraph = 0
+            heading = True
+        after_heading = heading and i > 0 and bool(_HEADING_END.search(line.words[i - 1].text))
+        new, rules = _repair_word(word.text, i == 0, after_heading, text, ctx)
+        for circled in (c for c in new if c in _CIRCLED):
+            ctx.paragraph = _CIRCLED.index(circled) + 1
+        if new != word.text:
+            repairs.append(Repair(rule=",".join(dict.fromkeys(rules)), before=word.text, after=new))
+            word = word.model_copy(update={"text": new})
+        words.append(word)
+    return line.model_copy(update={"words": _join_lone_dots(words, repairs)})
+
+
+def _join_lone_dots(words: list[Word], repairs: list[Repair]) -> list[Word]:
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if (
+            word.text in _LONE_DOTS
+            and out
+            and i + 1 < len(words)
+            and _ENDS_HANGUL.search(out[-1].text)
+            and _STARTS_HANGUL.match(words[i + 1].text)
+        ):
+            before, after = out[-1], words[i + 1]
+            text = f"{before.text}·{after.text}"
+            repairs.append(Repair(rule="middle-dot", before=f"{before.text} {word.text} {after.text}", after=text))
+            chars = len(before.text) + len(after.text)
+            confidence = (before.confidence * len(before.text) + after.confidence * len(after.text)) / chars
+            out[-1] = Word(text=text, bbox=union_bbox([before.bbox, after.bbox]), confidence=confidence)
+            i += 2
+            continue
+        out.append(word)
+        i += 1
+    return out
