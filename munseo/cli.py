@@ -7,13 +7,16 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from munseo.classify.cli import classify_command, evaluate_command, labels_app, train_command
 from munseo.config import Settings
+from munseo.evaluate.ocr import ocr_evaluate_command
 from munseo.ingest import IngestError
 from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
@@ -21,6 +24,26 @@ from munseo.service.cli import models_app, serve_command, token_app, worker_comm
 from munseo.service.demo import demo_command
 from munseo.store.repository import Store
 from munseo.synth.cli import synth_command
+
+
+class _ModelByDefault(TyperGroup):
+    """``munseo evaluate MODEL --data …`` stays as it was: a first argument that names no
+    subcommand is a model folder for ``munseo evaluate model``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["model", *args]
+        return super().parse_args(ctx, args)
+
+
+evaluate_app = typer.Typer(
+    cls=_ModelByDefault,
+    help="Measure munseo: a model on labelled data (`munseo evaluate MODEL --data …`), or OCR on pages of "
+    "known text (`munseo evaluate ocr PAGES`).",
+    no_args_is_help=True,
+)
+evaluate_app.command("model")(evaluate_command)
+evaluate_app.command("ocr")(ocr_evaluate_command)
 
 app = typer.Typer(
     name="munseo",
@@ -225,6 +248,6 @@ app.command("worker")(worker_command)
 app.add_typer(token_app, name="token")
 app.add_typer(models_app, name="models")
 app.command("train")(train_command)
-app.command("evaluate")(evaluate_command)
+app.add_typer(evaluate_app, name="evaluate")
 app.command("classify")(classify_command)
 app.add_typer(labels_app, name="labels")
