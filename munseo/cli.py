@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from munseo.classify.cli import classify_command, evaluate_command, labels_app, train_command
 from munseo.config import Settings
+from munseo.elements import PageResult, PageSource
 from munseo.evaluate.ocr import ocr_evaluate_command
 from munseo.ingest import IngestError
 from munseo.ocr import OcrError
@@ -141,11 +142,28 @@ def ingest_command(
 @app.command("ocr")
 def ocr_command(
     file: Annotated[Path, typer.Argument(help="A PDF, PNG, JPEG or TIFF file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the structured result as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the element tree and page quality as JSON.")] = False,
     dpi: Annotated[int | None, typer.Option(help="Render resolution.")] = None,
+    languages: Annotated[
+        str | None, typer.Option(help="Tesseract model(s), e.g. Hangul (default), kor+eng, Hangul+HanT for Hanja.")
+    ] = None,
+    repair: Annotated[
+        bool | None, typer.Option("--repair/--no-repair", help="Put back ·, ①, ○, □, ∼, 「」 from context.")
+    ] = None,
 ) -> None:
-    """Read one file and print its text (or JSON) without storing anything."""
-    settings = _settings(dpi=dpi)
+    """Read one file and print its text (or JSON) without storing anything.
+
+    Pages with a usable text layer are taken as they are. Scanned pages are
+    turned upright if they lie on their side or upside down, cleaned (deskew;
+    denoise and binarise when measured noisy), cut into regions (columns;
+    ruled tables read row by row, ' | ' between cells) and read with the
+    Hangul model (Latin lines with eng). If the regions cover less of the
+    page's text than a whole-page reading, the better reading is kept.
+
+    Each page's header says how it was read: confidence, the reading kept,
+    coverage, rotation, repairs, and whether it needs review.
+    """
+    settings = _settings(dpi=dpi, languages=languages, ocr_repair=repair)
     try:
         result = read_file(file, settings)
     except (IngestError, OcrError) as exc:
@@ -155,10 +173,26 @@ def ocr_command(
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
     for page in result.pages:
-        source = page.source.value
-        conf = f", confidence {page.mean_confidence:.2f}" if page.source.value == "ocr" else ""
-        err.print(f"[dim]── page {page.number} ({source}{conf}) ──[/dim]")
+        err.print(f"[dim]── page {page.number} ({_page_note(page)}) ──[/dim]")
         sys.stdout.write(page.text.rstrip() + "\n")
+
+
+def _page_note(page: PageResult) -> str:
+    if page.source is not PageSource.OCR:
+        return page.source.value
+    notes = [f"ocr, confidence {page.mean_confidence:.2f}"]
+    quality = page.quality
+    if quality is not None:
+        notes.append(f"{quality.reading}, coverage {quality.coverage:.0%}")
+        if quality.rotation:
+            notes.append(f"turned {quality.rotation}°")
+        if quality.treatment != "as-scanned":
+            notes.append(quality.treatment)
+        if quality.repairs:
+            notes.append(f"{len(quality.repairs)} repaired")
+        if quality.needs_review:
+            notes.append("[yellow]needs review[/yellow]")
+    return ", ".join(notes)
 
 
 @app.command("ls")
