@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -19,8 +20,12 @@ from munseo.evaluate.metrics import (
 )
 from munseo.evaluate.ocr import GroundTruth, Reading, ocr_evaluate_command, score
 from munseo.evaluate.realpages import (
+    HELD_OUT_FONTS,
+    TUNING_FONTS,
     CorporaMissing,
+    RealText,
     find_font,
+    korean_fonts,
     load_real_text,
     render_real_page,
     write_page_set,
@@ -96,16 +101,52 @@ def test_table_rows_kept_finds_each_rows_first_cell() -> None:
     assert table_rows_kept(truth, "Item Qty\nCopies of this license 77") == (2, 3)
 
 
+@pytest.fixture(scope="module")
+def dev_text(corpora: Path) -> RealText:
+    return load_real_text(corpora, "dev", seed=3, documents=20)
+
+
+def test_every_registered_korean_font_is_installed_and_draws_hangul() -> None:
+    assert korean_fonts() == [*TUNING_FONTS, *HELD_OUT_FONTS]
+    assert not {f.name for f in TUNING_FONTS} & {f.name for f in HELD_OUT_FONTS}
+    noto = find_font("Noto Serif CJK KR").load(40)
+    assert noto.getname()[0] == "Noto Serif CJK KR"  # the KR face of the collection, not JP or SC
+    for font in korean_fonts():
+        assert font.load(40).getbbox("한글")[2] > 40, font.name
+
+
+def test_bill_page_truth_is_row_by_row_without_fillers(dev_text: RealText) -> None:
+    page = render_real_page(dev_text, find_font("Un Batang"), dpi=150, layout="bill", seed=5)
+    lines = page.text.splitlines()
+    assert lines[0].endswith("신·구조문대비표") and lines[1] == "현 행 | 개 정 안"
+    assert len(lines) >= 4 and all(line.count(" | ") == 1 for line in lines[1:])
+    assert "----" not in page.text and "····" not in page.text
+    ink = np.asarray(page.image.convert("L")) < 128
+    assert ink.mean() > 0.01
+
+
+def test_table_pages_keep_rows_on_one_line(dev_text: RealText) -> None:
+    page = render_real_page(dev_text, find_font("Baekmuk Gulim"), dpi=150, layout="table", seed=2)
+    rows = page.text.splitlines()[1:]
+    assert rows[0] == "법령명 | 구분 | 소관 부처 | 조문 수 | 최종 개정"
+    assert 15 <= len(rows) - 1 <= 40 and all(row.count(" | ") == 4 for row in rows)
+    english = render_real_page(dev_text, find_font("DejaVu Sans"), dpi=150, layout="en-table", seed=2)
+    assert 40 <= len(english.text.splitlines()) - 2 <= 70
+    landscape = render_real_page(dev_text, find_font("Un Dotum"), dpi=150, layout="landscape", degradation="degraded")
+    assert landscape.image.width > landscape.image.height and landscape.degradation.angle != 0
+
+
 def test_real_text_needs_the_corpora_folder(tmp_path: Path) -> None:
     with pytest.raises(CorporaMissing, match="corpora folder is missing"):
         load_real_text(tmp_path / "nowhere", "dev")
 
 
-def test_evaluate_ocr_on_real_text_pages(corpora: Path, tmp_path: Path) -> None:
-    text = load_real_text(corpora, "dev", seed=3, documents=20)
+def test_evaluate_ocr_on_real_text_pages(dev_text: RealText, tmp_path: Path) -> None:
     pages = [
-        render_real_page(text, find_font("Un Batang"), dpi=200, layout="plain", degradation="clean", seed=1),
-        render_real_page(text, find_font("Noto Sans CJK KR"), dpi=200, layout="plain", degradation="degraded", seed=2),
+        render_real_page(dev_text, find_font("Un Batang"), dpi=200, layout="plain", degradation="clean", seed=1),
+        render_real_page(
+            dev_text, find_font("Noto Sans CJK KR"), dpi=200, layout="plain", degradation="degraded", seed=2
+        ),
     ]
     write_page_set(pages, tmp_path / "pages")
     result = CliRunner().invoke(_cli(), [str(tmp_path / "pages"), "--json", "--worst", "1"])
