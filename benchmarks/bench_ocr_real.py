@@ -221,8 +221,11 @@ def layout_label(truth: GroundTruth) -> str:
 
 
 def korean_cell(group: str, dpi: int, condition: str) -> Callable[[GroundTruth], bool]:
+    """Korean pages of one font group, DPI and condition; pages fed in turned are reported apart."""
+
     def keep(t: GroundTruth) -> bool:
-        return is_korean(t) and (t.meta["font_group"], t.meta["dpi"], t.meta["degradation"]) == (group, dpi, condition)
+        cell = (t.meta["font_group"], t.meta["dpi"], t.meta["degradation"])
+        return is_korean(t) and not t.meta.get("turn") and cell == (group, dpi, condition)
 
     return keep
 

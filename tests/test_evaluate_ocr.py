@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -176,3 +178,11 @@ def test_missing_ground_truth_is_a_clear_error(tmp_path: Path) -> None:
 
     result = runner.invoke(_cli(), [str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "no such folder" in result.stderr
+
+
+def test_the_cli_names_the_missing_gt_file(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "munseo", "evaluate", "ocr", str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert f"{tmp_path / 'gt.jsonl'}: missing" in proc.stderr
