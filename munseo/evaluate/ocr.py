@@ -185,7 +185,7 @@ class OcrEvaluation:
                 "confidence": p.confidence,
                 "reference_chars": p.reference_chars,
                 "error": p.error,
-                **{k: v for k, v in p.meta.items() if k != "damage"},
+                **p.meta,
             }
 
         return {

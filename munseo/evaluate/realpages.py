@@ -34,7 +34,7 @@ import random
 import re
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -46,7 +46,6 @@ from PIL import Image, ImageDraw, ImageFont
 from munseo.evaluate.testpages import degrade
 
 Split = Literal["train", "dev"]
-Layout = Literal["plain", "two-column", "bill", "table", "landscape", "en-table", "en-columns"]
 LAYOUTS: tuple[str, ...] = ("plain", "two-column", "bill", "table", "landscape", "en-table", "en-columns")
 KOREAN_LAYOUTS: tuple[str, ...] = ("plain", "two-column", "bill", "table", "landscape")
 ENGLISH_LAYOUTS: tuple[str, ...] = ("en-table", "en-columns")
@@ -55,7 +54,6 @@ TABLE_LAYOUTS: tuple[str, ...] = ("bill", "table", "landscape", "en-table")
 
 A4_INCHES = (8.27, 11.69)
 LICENCE_DIR = Path("/usr/share/common-licenses")
-CORPUS_FILES = ("kr-bills.jsonl.xz", "kr-laws.jsonl.xz", "kr-constitution.txt")
 FILLER_CHARS = ("-", "·")
 
 
@@ -669,7 +667,6 @@ class RealPage:
     seed: int
     split: str
     turn: int = 0  # degrees the finished page was turned (counter-clockwise), as a scan fed sideways
-    extra: dict[str, object] = field(default_factory=dict)
 
     def meta(self) -> dict[str, object]:
         """What a ``gt.jsonl`` line carries besides the image and text."""
