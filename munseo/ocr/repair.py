@@ -14,8 +14,14 @@ each look-alike is put back only where the context leaves no doubt:
 - ``bullet``: a lone ``0``, ``O``, ``o``, ``ㅇ``, ``©`` at the start of a line before Hangul → ``○``;
   a lone ``디``, ``니``, ``ㅁ``, ``口`` there → ``□``.
 - ``range``: ``~`` (or ``”``) between two numbers → ``∼``.
+- ``circled-number`` also: a bare digit starting a line of an article, when it is the paragraph
+  number due next (2 after ①).
 - ``quote``: ``』`` after Hangul → ``」``; ``"`` or ``'`` before Hangul where a ``」`` closes later on
-  the line → ``「``; a doubled ``「'`` → ``「``.
+  the line → ``「``; a doubled ``「'`` or ``」』`` → one bracket. While a 「 is open, a ``,``, ``;``,
+  ``.``, ``]`` or ``』`` right after the end of a law's name (법, 법률, 령, 규칙, 규정, 조례) and
+  before more text → ``」``, and a missing ``」`` is put back where the name runs into 제N조, 에,
+  의, 을, 과 or ``(이하``.
+- ``bracket``: a ``)`` closing a number where a ``<`` is open (``<개정 2020.1.1)``) → ``>``.
 
 Rules were written against text from the ``train`` split of the real corpora, rendered and read by
 munseo; ``benchmarks/bench_ocr_real.py`` reports on the ``dev`` split and on fonts held out.
@@ -33,6 +39,12 @@ _MIDDLE_DOT = re.compile(rf"(?<=[{_HANGUL}])[:\-.`*](?=[{_HANGUL}])")
 _RANGE = re.compile(r"(?<=\d)\s?[~”]\s?(?=\d)")
 _CLOSE_QUOTE = re.compile(rf"(?<=[{_HANGUL}])』")
 _DOUBLE_OPEN = re.compile(r"「['\"]")
+_DOUBLE_CLOSE = re.compile(r"」』")
+_ANGLE_CLOSE = re.compile(r"\d\)$")
+# The end of a law's name, and what may follow a closing bracket there.
+_TITLE_END = "[법률령칙정례]"  # last syllable of 법, 법률, 령, 규칙, 규정, 조례
+_MISREAD_CLOSE = re.compile(rf"(?<={_TITLE_END})[,;.\]』](?=[{_HANGUL}(]|\s|$)")
+_MISSING_CLOSE = re.compile(rf"(?<={_TITLE_END})(?=제\d|에|의|을|과|\(이하)")
 _OPEN_QUOTE = re.compile(rf"^['\"](?=[{_HANGUL}])")
 _ARTICLE = re.compile(r"제\d+조(?:의\d+)?")
 _HEADING_END = re.compile(r"\)$")
@@ -49,11 +61,36 @@ _SQUARE_BULLET = {"디", "니", "ㅁ", "口"}
 
 
 class _Context:
-    """What the rules need to know beyond one word: the article's last paragraph number."""
+    """What the rules need to know beyond one word: the article's last paragraph number (per table
+    column: the 현행 and 개정안 columns of a 신·구조문대비표 number their paragraphs apart), and
+    whether a 「 is open."""
 
     def __init__(self, articles: bool) -> None:
         self.articles = articles
-        self.paragraph = 0
+        self.paragraphs: dict[int | None, int] = {}
+        self.column: int | None = None
+        self.open_bracket = False
+        self.open_angle = False
+
+    @property
+    def paragraph(self) -> int:
+        return self.paragraphs.get(self.column, 0)
+
+    @paragraph.setter
+    def paragraph(self, value: int) -> None:
+        self.paragraphs[self.column] = value
+
+
+def _close_bracket(word: str) -> str:
+    """Within a word, the first law-name end after an open 「 (or with none before it) gets its 」."""
+    start = word.rfind("「") + 1
+    head, tail = word[:start], word[start:]
+    if "」" in tail:
+        return word
+    fixed = _MISREAD_CLOSE.sub("」", tail, count=1)
+    if fixed == tail:
+        fixed = _MISSING_CLOSE.sub("」", tail, count=1)
+    return head + fixed
 
 
 def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _Context) -> tuple[str, list[str]]:
@@ -64,6 +101,7 @@ def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _C
         ("range", _RANGE, "∼"),
         ("quote", _CLOSE_QUOTE, "」"),
         ("quote", _DOUBLE_OPEN, "「"),
+        ("quote", _DOUBLE_CLOSE, "」"),
     ):
         new = pattern.sub(replacement, out)
         if new != out:
@@ -72,9 +110,27 @@ def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _C
     if _OPEN_QUOTE.search(out) and "」" in line[line.find(text) + 1 :]:
         out = "「" + out[1:]
         rules.append("quote")
+    if ctx.open_bracket or "「" in out:
+        closed = _close_bracket(out)
+        if closed != out:
+            out = closed
+            rules.append("quote")
+    for char in out:
+        if char in "「」":
+            ctx.open_bracket = char == "「"
+    if ctx.open_angle and _ANGLE_CLOSE.search(out):
+        out = out[:-1] + ">"
+        rules.append("bracket")
+    for char in out:
+        if char in "<>":
+            ctx.open_angle = char == "<"
     if first or after_heading:
         circled = (_CIRCLED_IN_ARTICLE if ctx.articles else _CIRCLED_ANYWHERE).match(out)
-        if circled and ctx.paragraph < len(_CIRCLED):
+        due = str(ctx.paragraph + 1)
+        if ctx.articles and out in (due, f"{due})", f"({due}") and ctx.paragraph < len(_CIRCLED):
+            out = _CIRCLED[ctx.paragraph]
+            rules.append("circled-number")
+        elif circled and ctx.paragraph < len(_CIRCLED):
             out = _CIRCLED[ctx.paragraph] + out[circled.end() :]
             rules.append("circled-number")
         elif first and out in _CIRCLE_BULLET:
@@ -98,18 +154,38 @@ def repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
     return out_blocks, repairs
 
 
+def _starts_line(words: list[Word], i: int) -> bool:
+    """Whether word ``i`` begins a line of text: the line's first word, the first of a table cell, or
+    the first of a cell's next line (it starts left of and below the word before it)."""
+    if i == 0:
+        return True
+    word, prev = words[i], words[i - 1]
+    if word.cell != prev.cell:
+        return True
+    return word.bbox[0] < prev.bbox[0] and word.bbox[1] >= prev.bbox[3] - (prev.bbox[3] - prev.bbox[1]) // 2
+
+
 def _repair_line(line: Line, ctx: _Context, repairs: list[Repair]) -> Line:
     text = line.text
     words: list[Word] = []
     heading = False
+    row_number: int | None = None  # the paragraph number starting the row's first cell
     for i, word in enumerate(line.words):
-        if i == 0 and _ARTICLE.match(word.text):
-            ctx.paragraph = 0
-            heading = True
-        after_heading = heading and i > 0 and bool(_HEADING_END.search(line.words[i - 1].text))
-        new, rules = _repair_word(word.text, i == 0, after_heading, text, ctx)
+        first = _starts_line(line.words, i)
+        ctx.column = word.cell
+        if first:
+            heading = bool(_ARTICLE.match(word.text))
+            if heading:
+                ctx.paragraph = 0
+            elif word.cell and (i == 0 or line.words[i - 1].cell != word.cell) and row_number:
+                # The columns of a 신·구조문대비표 row speak of the same paragraph.
+                ctx.paragraph = row_number - 1
+        after_heading = heading and not first and bool(_HEADING_END.search(line.words[i - 1].text))
+        new, rules = _repair_word(word.text, first, after_heading, text, ctx)
         for circled in (c for c in new if c in _CIRCLED):
             ctx.paragraph = _CIRCLED.index(circled) + 1
+            if not word.cell and row_number is None:
+                row_number = ctx.paragraph
         if new != word.text:
             repairs.append(Repair(rule=",".join(dict.fromkeys(rules)), before=word.text, after=new))
             word = word.model_copy(update={"text": new})

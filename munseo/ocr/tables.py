@@ -1,10 +1,14 @@
-"""Ruling lines and the tables they draw.
+"""Ruling lines, filler runs and the tables they draw.
 
 Tesseract reads a page badly where ruling lines cross it: a rule next to a line of text is taken
 for part of it, and a ruled grid can make it lose every row but the first. So munseo finds the
 long straight strokes of a page (horizontal and vertical rules, far longer than any glyph stroke),
 erases them before the page is read, and keeps their positions: where rules make a grid, the words
 read inside it are put back into rows and cells (``group_table``).
+
+Filler runs (``------``, ``·······`` in the unchanged cells of a 신·구조문대비표, dot leaders in a
+table of contents) are not text either: Tesseract reads them as strings of garbage letters. A run
+of six or more dot- or dash-sized marks, evenly spaced along one baseline, is erased the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ _MIN_HRULE = 1 / 25
 _MIN_VRULE = 1 / 40
 # A rule position counts across a grid when its rule spans this share of the grid.
 _RULE_SPAN = 0.3
+# Filler marks: at most this share of a text line's height tall, and at least this many in a row.
+_FILLER_HEIGHT = 0.35
+_FILLER_RUN = 6
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,10 @@ def find_rules(gray: np.ndarray) -> Rules:
     horizontal = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
     vertical = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
     both = (horizontal | vertical).astype(np.uint8)
+    fillers = find_fillers(dark)
     if not both.any():
-        return Rules(np.zeros_like(gray, dtype=bool), ())
-    mask = cv2.dilate(both, np.ones((5, 5), np.uint8)) > 0
+        return Rules(fillers, ())
+    mask = (cv2.dilate(both, np.ones((5, 5), np.uint8)) > 0) | fillers
     grids = []
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     for i in range(1, count):
@@ -86,6 +94,37 @@ def find_rules(gray: np.ndarray) -> Rules:
         if grid is not None:
             grids.append(grid)
     return Rules(mask, tuple(sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))))
+
+
+def find_fillers(dark: np.ndarray) -> np.ndarray:
+    """Pixels of filler runs: six or more small marks on one baseline, evenly spaced."""
+    mask = np.zeros(dark.shape, dtype=bool)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    if count < _FILLER_RUN + 1:
+        return mask
+    x, y, w, h = (stats[1:, i] for i in range(4))
+    tall = h[h >= 8]
+    if not len(tall):
+        return mask
+    line = float(np.median(tall))
+    small = np.flatnonzero((h <= _FILLER_HEIGHT * line) & (w <= 1.2 * line) & (w * h >= 2))
+    if len(small) < _FILLER_RUN:
+        return mask
+    bottoms = y[small] + h[small]
+    order = small[np.lexsort((x[small], bottoms // max(2, int(line * 0.15))))]
+    run = [order[0]]
+    for index in [*order[1:], -1]:
+        prev = run[-1]
+        same_line = index >= 0 and abs(int(y[index] + h[index]) - int(y[prev] + h[prev])) <= max(2, line * 0.15)
+        close = index >= 0 and 0 <= x[index] - (x[prev] + w[prev]) <= line
+        if same_line and close:
+            run.append(index)
+            continue
+        if len(run) >= _FILLER_RUN:
+            for i in run:
+                mask[y[i] : y[i] + h[i], x[i] : x[i] + w[i]] = True
+        run = [index]
+    return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
 
 
 def _positions(profile: np.ndarray, length: int) -> list[int]:

@@ -191,8 +191,8 @@ class TesseractEngine:
         latin = self._latin_reading(clean, dpi, best)
         if latin is not None:
             best, languages = latin, f"{self.languages}+{self.latin_languages}"
-        if self.latin_languages and self.layout is Layout.AUTO:
-            best.blocks = self._reread_latin_lines(clean, dpi, best.blocks)
+        if self.layout is Layout.AUTO:
+            best.blocks = self._reread_lines(clean, dpi, best.blocks)
         blocks = _with_tables(best.blocks, rules)
         words = [w for b in blocks for line in b.lines for w in line.words]
         covered = covered if best is readings[0] else quality.coverage(clean, words)
@@ -253,26 +253,24 @@ class TesseractEngine:
         again = _Reading(reading.name, blocks, reading.boxes, reading.psm, reading.columns)
         return again if again.score > reading.score else None
 
-    def _reread_latin_lines(self, clean: np.ndarray, dpi: int, blocks: list[Block]) -> list[Block]:
-        """Lines that read as Latin on a mostly Korean page, read again with the Latin model."""
+    def _reread_lines(self, clean: np.ndarray, dpi: int, blocks: list[Block]) -> list[Block]:
+        """Lines that read as Latin (no Hangul) read again with the Latin model; the better line is kept."""
         out = []
         for block in blocks:
             lines = []
             for line in block.lines:
-                text = line.text
-                if len(_LATIN.findall(text)) >= 3 and not _HANGUL.search(text):
-                    again = self._read_line(clean, line.bbox, dpi)
+                if self.latin_languages and _reads_latin(line):
+                    again = self._read_line(clean, line.bbox, dpi, self.latin_languages)
                     if again is not None and quality.score(again.words) > quality.score(line.words):
                         line = again
                 lines.append(line)
             out.append(block.model_copy(update={"lines": lines}))
         return out
 
-    def _read_line(self, clean: np.ndarray, box: BBox, dpi: int) -> Line | None:
-        assert self.latin_languages is not None
+    def _read_line(self, clean: np.ndarray, box: BBox, dpi: int, languages: str) -> Line | None:
         pad = 4
         x0, y0, x1, y1 = max(0, box[0] - pad), max(0, box[1] - pad), box[2] + pad, box[3] + pad
-        blocks = self._read_box(clean, (x0, y0, x1, y1), dpi, tesserocr.PSM.SINGLE_LINE, self.latin_languages)
+        blocks = self._read_box(clean, (x0, y0, x1, y1), dpi, tesserocr.PSM.SINGLE_LINE, languages)
         words = [w for b in blocks for line in b.lines for w in line.words]
         return Line(bbox=union_bbox([w.bbox for w in words]), words=words) if words else None
 
@@ -291,6 +289,11 @@ class TesseractEngine:
         if not api.Recognize():
             return []
         return _collect_blocks(api.GetIterator(), x0, y0)
+
+
+def _reads_latin(line: Line) -> bool:
+    text = line.text
+    return len(_LATIN.findall(text)) >= 3 and not _HANGUL.search(text)
 
 
 def _with_tables(blocks: list[Block], rules: Rules) -> list[Block]:
