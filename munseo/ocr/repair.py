@@ -21,6 +21,9 @@ each look-alike is put back only where the context leaves no doubt:
   ``.``, ``]`` or ``』`` right after the end of a law's name (법, 법률, 령, 규칙, 규정, 조례) and
   before more text → ``」``, and a missing ``」`` is put back where the name runs into 제N조, 에,
   의, 을, 과 or ``(이하``.
+- ``filler``: what is left of a filler run the page clean-up did not erase (a scan too blurred):
+  a word of only dashes and dots, two or more (``---``, ``-—-``, ``··``), or a lone dash in a
+  table cell, is dropped.
 - ``bracket``: a ``)`` closing a number where a ``<`` is open (``<개정 2020.1.1)``) → ``>``.
 
 Rules were written against text from the ``train`` split of the real corpora, rendered and read by
@@ -53,6 +56,8 @@ _HEADING_END = re.compile(r"\)$")
 _CIRCLED_ANYWHERE = re.compile(rf"^(@\)?|®)(?=$|[{_HANGUL}])")
 _CIRCLED_IN_ARTICLE = re.compile(rf"^(@\)?|®|©|0\)?|\(1)(?=$|[{_HANGUL}])")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_FILLER_WORD = re.compile(r"^[-—–=·.…_~]{2,}$")
+_LONE_DASHES = {"-", "—", "–", "=", "_"}
 _LONE_DOTS = {".", "`", "、", "ㆍ", "·", "‧", "・"}
 _ENDS_HANGUL = re.compile(rf"[{_HANGUL}]$")
 _STARTS_HANGUL = re.compile(rf"^[{_HANGUL}]")
@@ -186,6 +191,9 @@ def _repair_line(line: Line, ctx: _Context, repairs: list[Repair]) -> Line:
             ctx.paragraph = _CIRCLED.index(circled) + 1
             if not word.cell and row_number is None:
                 row_number = ctx.paragraph
+        if _FILLER_WORD.match(new) or (word.cell is not None and new in _LONE_DASHES):
+            repairs.append(Repair(rule="filler", before=word.text, after=""))
+            continue
         if new != word.text:
             repairs.append(Repair(rule=",".join(dict.fromkeys(rules)), before=word.text, after=new))
             word = word.model_copy(update={"text": new})

@@ -27,7 +27,7 @@ _MIN_VRULE = 1 / 40
 # A rule position counts across a grid when its rule spans this share of the grid.
 _RULE_SPAN = 0.3
 # Filler marks: at most this share of a text line's height tall, and at least this many in a row.
-_FILLER_HEIGHT = 0.35
+_FILLER_HEIGHT = 0.45
 _FILLER_RUN = 6
 
 
@@ -107,9 +107,13 @@ def find_fillers(dark: np.ndarray) -> np.ndarray:
     if not len(tall):
         return mask
     line = float(np.median(tall))
-    small = np.flatnonzero((h <= _FILLER_HEIGHT * line) & (w <= 1.2 * line) & (w * h >= 2))
+    thin = (h <= _FILLER_HEIGHT * line) & (w * h >= 2)
+    # A dash run blurred into one bar is wider than any stroke of a glyph: erased by itself.
+    for i in np.flatnonzero(thin & (w > 2.5 * line)):
+        mask[y[i] : y[i] + h[i], x[i] : x[i] + w[i]] = True
+    small = np.flatnonzero(thin & (w <= 2.5 * line))
     if len(small) < _FILLER_RUN:
-        return mask
+        return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     bottoms = y[small] + h[small]
     order = small[np.lexsort((x[small], bottoms // max(2, int(line * 0.15))))]
     run = [order[0]]

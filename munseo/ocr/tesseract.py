@@ -63,6 +63,10 @@ _TESSDATA_CANDIDATES = (
 
 DEFAULT_LANGUAGES = "Hangul"
 LATIN_LANGUAGES = "eng"
+# The share of the page height the language probe reads.
+PROBE_SHARE = 0.1
+# A page (or line) the Latin model reads below this confidence is read with the main model too.
+LATIN_PAGE_MIN_CONFIDENCE = 0.6
 # Below this coverage a region reading is in doubt and the page is read whole as well.
 MIN_COVERAGE = 0.9
 # OSD must be at least this sure before a page is turned.
@@ -100,6 +104,7 @@ class _Reading:
     name: str
     blocks: list[Block]
     boxes: list[BBox]  # what was read, each box as one unit
+    languages: str
     psm: int = tesserocr.PSM.SINGLE_BLOCK
     columns: int = 1
 
@@ -179,23 +184,31 @@ class TesseractEngine:
         rules = find_rules(gray)
         clean = erase_rules(gray, rules)
         page: BBox = (0, 0, width, height)
-        readings = [self._first_reading(gray, clean, dpi)]
-        covered = quality.coverage(clean, readings[0].words)
+        regions = self._regions(gray)
+        model = self._page_model(clean, regions, dpi)
+        readings = [self._first_reading(clean, regions, dpi, model)]
+        if model != self.languages and quality.mean_confidence(readings[0].words) < LATIN_PAGE_MIN_CONFIDENCE:
+            # The probe was misled (an English heading on a Korean page): the main model reads too.
+            readings.append(self._first_reading(clean, regions, dpi, self.languages))
+        first = max(readings, key=lambda r: r.score)
+        model = first.languages
+        covered = quality.coverage(clean, first.words)
         if self.layout is Layout.AUTO and covered < MIN_COVERAGE:
-            if readings[0].name != "whole-page":
-                readings.append(_Reading("whole-page", self._read_box(clean, page, dpi), [page]))
-            blocks = self._read_box(clean, page, dpi, psm=tesserocr.PSM.AUTO)
-            readings.append(_Reading("tesseract-layout", blocks, [page], tesserocr.PSM.AUTO))
+            if first.name != "whole-page":
+                readings.append(
+                    _Reading("whole-page", self._read_box(clean, page, dpi, languages=model), [page], model)
+                )
+            blocks = self._read_box(clean, page, dpi, tesserocr.PSM.AUTO, model)
+            readings.append(_Reading("tesseract-layout", blocks, [page], model, tesserocr.PSM.AUTO))
         best = max(readings, key=lambda r: r.score)
-        languages = self.languages
-        latin = self._latin_reading(clean, dpi, best)
-        if latin is not None:
-            best, languages = latin, f"{self.languages}+{self.latin_languages}"
         if self.layout is Layout.AUTO:
-            best.blocks = self._reread_lines(clean, dpi, best.blocks)
+            best.blocks = self._reread_lines(clean, dpi, best.blocks, best.languages)
+        languages = self.languages if not self.latin_languages else f"{self.languages}+{self.latin_languages}"
+        if best.languages != self.languages:
+            languages = best.languages
         blocks = _with_tables(best.blocks, rules)
         words = [w for b in blocks for line in b.lines for w in line.words]
-        covered = covered if best is readings[0] else quality.coverage(clean, words)
+        covered = covered if best is first else quality.coverage(clean, words)
         return PageResult(
             number=number,
             width=width,
@@ -215,20 +228,43 @@ class TesseractEngine:
             ),
         )
 
-    def _first_reading(self, gray: np.ndarray, clean: np.ndarray, dpi: int) -> _Reading:
+    def _regions(self, gray: np.ndarray) -> list[Region]:
+        """What the first reading reads: munseo's regions, or the whole page as one."""
         height, width = gray.shape
+        whole = [Region((0, 0, width, height), 0, 1)]
+        # A page where segmentation finds nothing is still read whole: a blank page costs little.
+        return (find_regions(gray) or whole) if self.layout is Layout.AUTO else whole
+
+    def _page_model(self, clean: np.ndarray, regions: list[Region], dpi: int) -> str:
+        """The model for the page: the Latin one if a probe of the main model reads mostly Latin.
+
+        The probe is a strip from the middle of the largest region, cut at blank rows, about a
+        tenth of the page: a whole page read twice would cost twice.
+        """
+        if not self.latin_languages or self.layout is not Layout.AUTO:
+            return self.languages
+        x0, y0, x1, y1 = max((r.bbox for r in regions), key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+        strip = max(40, round(PROBE_SHARE * clean.shape[0]))
+        if y1 - y0 > strip:
+            middle = (y0 + y1) // 2
+            y0, y1 = _blank_row(clean, x0, x1, middle - strip // 2), _blank_row(clean, x0, x1, middle + strip // 2)
+        words = [w for b in self._read_box(clean, (x0, y0, x1, y1), dpi) for ln in b.lines for w in ln.words]
+        text = " ".join(w.text for w in words)
+        latin, hangul = len(_LATIN.findall(text)), len(_HANGUL.findall(text))
+        return self.latin_languages if latin >= 20 and latin >= 3 * hangul else self.languages
+
+    def _first_reading(self, clean: np.ndarray, regions: list[Region], dpi: int, languages: str) -> _Reading:
+        height, width = clean.shape
         page: BBox = (0, 0, width, height)
         if self.layout is Layout.TESSERACT:
-            blocks = self._read_box(clean, page, dpi, tesserocr.PSM.AUTO)
-            return _Reading("tesseract-layout", blocks, [page], tesserocr.PSM.AUTO)
-        whole = [Region(page, 0, 1)]
-        # A page where segmentation finds nothing is still read whole: a blank page costs little.
-        regions = (find_regions(gray) or whole) if self.layout is Layout.AUTO else whole
-        blocks = [b for region in regions for b in self._read_box(clean, region.bbox, dpi)]
+            blocks = self._read_box(clean, page, dpi, tesserocr.PSM.AUTO, languages)
+            return _Reading("tesseract-layout", blocks, [page], languages, tesserocr.PSM.AUTO)
+        blocks = [b for region in regions for b in self._read_box(clean, region.bbox, dpi, languages=languages)]
         return _Reading(
-            "regions" if regions is not whole else "whole-page",
+            "regions" if len(regions) > 1 or regions[0].bbox != page else "whole-page",
             blocks,
             [r.bbox for r in regions],
+            languages,
             columns=max(r.columns for r in regions),
         )
 
@@ -239,28 +275,27 @@ class TesseractEngine:
             return reading.name
         return "single-block" if reading.columns == 1 else f"columns:{reading.columns}"
 
-    def _latin_reading(self, clean: np.ndarray, dpi: int, reading: _Reading) -> _Reading | None:
-        """The page read again with the Latin model when most of its letters are Latin."""
-        if not self.latin_languages:
-            return None
-        text = " ".join(w.text for w in reading.words)
-        latin, hangul = len(_LATIN.findall(text)), len(_HANGUL.findall(text))
-        if latin < 20 or latin < 3 * hangul:
-            return None
-        blocks = [
-            b for box in reading.boxes for b in self._read_box(clean, box, dpi, reading.psm, self.latin_languages)
-        ]
-        again = _Reading(reading.name, blocks, reading.boxes, reading.psm, reading.columns)
-        return again if again.score > reading.score else None
+    def _reread_lines(self, clean: np.ndarray, dpi: int, blocks: list[Block], model: str) -> list[Block]:
+        """Lines another model may read better, read again with it; the better line is kept.
 
-    def _reread_lines(self, clean: np.ndarray, dpi: int, blocks: list[Block]) -> list[Block]:
-        """Lines that read as Latin (no Hangul) read again with the Latin model; the better line is kept."""
+        On a page read with the main model, lines that read as Latin (no Hangul) go to the Latin
+        model; on a page read with the Latin model, lines read at low confidence (Hangul, which the
+        Latin model cannot write) go to the main model.
+        """
+        if not self.latin_languages:
+            return blocks
         out = []
         for block in blocks:
             lines = []
             for line in block.lines:
-                if self.latin_languages and _reads_latin(line):
-                    again = self._read_line(clean, line.bbox, dpi, self.latin_languages)
+                if line.cells:
+                    other = None  # a table row: its words keep their cells
+                elif model == self.languages:
+                    other = self.latin_languages if _reads_latin(line) else None
+                else:
+                    other = self.languages if line.confidence < LATIN_PAGE_MIN_CONFIDENCE else None
+                if other is not None:
+                    again = self._read_line(clean, line.bbox, dpi, other)
                     if again is not None and quality.score(again.words) > quality.score(line.words):
                         line = again
                 lines.append(line)
@@ -291,6 +326,15 @@ class TesseractEngine:
         return _collect_blocks(api.GetIterator(), x0, y0)
 
 
+def _blank_row(gray: np.ndarray, x0: int, x1: int, y: int, reach: int = 60) -> int:
+    """The row nearest ``y`` (within ``reach``) with the least ink between ``x0`` and ``x1``."""
+    top, bottom = max(0, y - reach), min(gray.shape[0], y + reach + 1)
+    if bottom <= top:
+        return min(max(0, y), gray.shape[0])
+    darkness = (gray[top:bottom, x0:x1] < 128).sum(axis=1)
+    return top + int(np.argmin(darkness))
+
+
 def _reads_latin(line: Line) -> bool:
     text = line.text
     return len(_LATIN.findall(text)) >= 3 and not _HANGUL.search(text)
@@ -318,9 +362,7 @@ def _with_tables(blocks: list[Block], rules: Rules) -> list[Block]:
             if grid_index not in placed:
                 placed.add(grid_index)
                 grid = rules.grids[grid_index]
-                words = [
-                    w for b in blocks for ln in b.lines if _grid_of(ln, rules) == grid_index for w in ln.words
-                ]
+                words = [w for b in blocks for ln in b.lines if _grid_of(ln, rules) == grid_index for w in ln.words]
                 table, _ = group_table(grid, words)
                 if table is not None:
                     out.append(table)
