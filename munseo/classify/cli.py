@@ -16,14 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from munseo.classify.data import load_dataset, read_source
+from munseo.classify.data import SourceOptions, load_dataset, read_source
 from munseo.classify.errors import ClassifyError
 from munseo.classify.features import FeatureConfig
 from munseo.classify.inference import Classifier, Prediction, default_model_folder
-from munseo.classify.options import LinearOptions, TransformerOptions
+from munseo.classify.options import DEFAULT_FEATURES, LinearOptions, TransformerOptions
 from munseo.classify.package import json_text
 from munseo.classify.schema import infer_schema, load_schema
-from munseo.classify.train import Backend, TrainOptions, train
+from munseo.classify.train import Backend, TrainOptions, rare_labels, train
 
 console = Console()
 err = Console(stderr=True)
@@ -33,9 +33,25 @@ labels_app = typer.Typer(help="Label schemas (label_mappings.json).", no_args_is
 DataOption = Annotated[
     list[str],
     typer.Option(
-        "--data", help="JSONL file, synth folder (or its manifest.jsonl), 'db', or a database URL. Repeat for more."
+        "--data",
+        help="JSONL or CSV file, synth folder (or its manifest.jsonl), folder tree DATA/<label>/<file>, 'db', "
+        "or a database URL. Repeat for more.",
     ),
 ]
+TextColumnOption = Annotated[str, typer.Option(help="CSV: the column with the text.")]
+LabelColumnOption = Annotated[
+    list[str] | None,
+    typer.Option("--label-column", help="CSV: a column holding a task's labels (default: every other column)."),
+]
+FolderTaskOption = Annotated[
+    str, typer.Option(help="Folder tree DATA/<label>/<file>: the task its sub-folders are the labels of.")
+]
+
+
+def _source_options(text_column: str, label_column: list[str] | None, folder_task: str) -> SourceOptions:
+    return SourceOptions(text_column=text_column, label_columns=tuple(label_column or ()), folder_task=folder_task)
+
+
 ThresholdOption = Annotated[
     list[str] | None,
     typer.Option("--threshold", help="Review threshold: 0.8 for every task, or TASK=0.8 (repeatable)."),
@@ -82,7 +98,13 @@ def train_command(
             min=0.0, max=1.0, help="Share of multi-page documents also trained on as loose pages (without page 1)."
         ),
     ] = 1.0,
-    analyzer: Annotated[str, typer.Option(help="linear: char (n-grams) or morph (kiwipiepy morphemes).")] = "char",
+    analyzer: Annotated[
+        str,
+        typer.Option(
+            help="linear: char_wb (2–4-grams inside words), char (1–3-grams across words) or morph "
+            "(kiwipiepy morphemes)."
+        ),
+    ] = "char_wb",
     encoder: Annotated[
         Path | None,
         typer.Option(
@@ -96,13 +118,27 @@ def train_command(
     focal_gamma: Annotated[float | None, typer.Option(help="transformer: focal loss with this gamma.")] = None,
     chunk_tokens: Annotated[int, typer.Option(help="transformer: tokens per chunk.")] = 256,
     max_chunks: Annotated[int, typer.Option(help="transformer: chunks read per document.")] = 4,
+    min_examples: Annotated[
+        int, typer.Option(min=1, help="Warn about labels with fewer training examples than this.")
+    ] = 10,
+    refit: Annotated[
+        bool, typer.Option(help="linear: after calibrating on the dev split, fit again on train + dev.")
+    ] = True,
+    text_column: TextColumnOption = "text",
+    label_column: LabelColumnOption = None,
+    folder_task: FolderTaskOption = "label",
 ) -> None:
     """Train a classifier and write a versioned model folder (ONNX, config, labels, metrics)."""
     if backend not in ("linear", "transformer"):
         raise typer.BadParameter(f"unknown backend {backend!r}: choose linear or transformer")
-    if analyzer not in ("char", "morph"):
-        raise typer.BadParameter(f"unknown analyzer {analyzer!r}: choose char or morph")
-    features = FeatureConfig(analyzer="morph", ngram_max=2) if analyzer == "morph" else FeatureConfig()
+    analyzers = {
+        "char_wb": DEFAULT_FEATURES,
+        "char": FeatureConfig(),
+        "morph": FeatureConfig(analyzer="morph", ngram_max=2),
+    }
+    if analyzer not in analyzers:
+        raise typer.BadParameter(f"unknown analyzer {analyzer!r}: choose char_wb, char or morph")
+    features = analyzers[analyzer]
     options = TrainOptions(
         backend=cast(Backend, backend),
         dev_fraction=dev_fraction,
@@ -110,6 +146,8 @@ def train_command(
         quantize=quantize,
         threshold=threshold,
         loose_pages=loose_pages,
+        refit=refit,
+        min_examples=min_examples,
         linear=LinearOptions(features=features),
         transformer=TransformerOptions(
             encoder=encoder,
@@ -124,9 +162,10 @@ def train_command(
     )
     try:
         schema = load_schema(labels)
-        dataset = load_dataset(data, schema)
+        dataset = load_dataset(data, schema, _source_options(text_column, label_column, folder_task))
         for reason, count in dataset.skipped.items():
             err.print(f"[yellow]left out[/yellow] {count} {reason}")
+        _warn_rare(dataset.label_counts(schema), min_examples)
         result = train(dataset, schema, out, options, log=lambda line: err.print(f"[dim]{line}[/dim]"))
     except ClassifyError as exc:
         raise _fail(exc) from exc
@@ -147,19 +186,44 @@ def train_command(
     console.print(f"model folder: {result.folder} (trained in {result.seconds:.1f} s)")
 
 
+def _warn_rare(counts: dict[str, dict[str, int]], fewest: int) -> None:
+    """Name the labels with fewer than ``fewest`` examples, and those with none, and say what
+    training does with them."""
+    for task, rare in rare_labels(counts, fewest).items():
+        listed = ", ".join(f"{label} ({n})" for label, n in sorted(rare.items(), key=lambda item: item[1]))
+        err.print(
+            f"[yellow]warning:[/yellow] task {task!r}: {len(rare)} labels with fewer than {fewest} examples: {listed}. "
+            "They are learned, not dropped: class weights make each weigh as much as a common label, and a label "
+            "too rare to spare an example for the dev split keeps all of them for training. Expect their "
+            "predictions to be less reliable; the review gate sends the unsure ones to review."
+        )
+    for task, labels in counts.items():
+        absent = [label for label, n in labels.items() if n == 0]
+        if absent:
+            err.print(
+                f"[yellow]warning:[/yellow] task {task!r}: {len(absent)} labels of the schema have no examples "
+                f"({', '.join(absent[:10])}{', …' if len(absent) > 10 else ''}); the model never predicts them."
+            )
+
+
 def evaluate_command(
     model: Annotated[Path, typer.Argument(help="A model folder.")],
     data: DataOption,
     report: Annotated[Path | None, typer.Option("--report", help="Write report.md, PNGs and JSON here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON object.")] = False,
     threshold: ThresholdOption = None,
+    text_column: TextColumnOption = "text",
+    label_column: LabelColumnOption = None,
+    folder_task: FolderTaskOption = "label",
 ) -> None:
-    """Evaluate a model: accuracy, macro-F1, per-class figures, calibration, coverage by threshold."""
+    """Evaluate a model: accuracy, macro-F1, per-class figures, calibration, coverage by threshold.
+    Documents with a label the model has never seen are counted apart, with how many went to review."""
     from munseo.classify.evaluate import evaluate, write_report
 
     try:
         classifier = Classifier(model, thresholds=_thresholds(threshold))
-        dataset = load_dataset(data, classifier.schema)
+        options = _source_options(text_column, label_column, folder_task)
+        dataset = load_dataset(data, classifier.schema, options, keep_unseen=True)
         evaluation = evaluate(classifier, dataset)
     except ClassifyError as exc:
         raise _fail(exc) from exc
@@ -191,6 +255,11 @@ def evaluate_command(
         f"needs review: {review['needs_review_share']:.1%}; auto-accepted documents with every task right: "
         f"{'–' if accepted is None else f'{accepted:.2%}'}"
     )
+    for task, found in evaluation.unseen.items():
+        console.print(
+            f"{task}: {found['documents']} documents with a label the model has never seen "
+            f"({', '.join(found['labels'])}); {found['sent_to_review']} ({found['review_share']:.1%}) sent to review"
+        )
 
 
 def _print_prediction(prediction: Prediction) -> None:
@@ -243,11 +312,17 @@ def classify_command(
 
 @labels_app.command("infer")
 def infer_command(
-    data: Annotated[list[str], typer.Argument(help="Training data: JSONL file, synth folder, 'db' or a URL.")],
+    data: Annotated[
+        list[str], typer.Argument(help="Training data: JSONL or CSV file, synth folder, folder tree, 'db' or a URL.")
+    ],
+    text_column: TextColumnOption = "text",
+    label_column: LabelColumnOption = None,
+    folder_task: FolderTaskOption = "label",
 ) -> None:
     """Print a label schema made from the labels in DATA (sorted); counts go to stderr."""
+    options = _source_options(text_column, label_column, folder_task)
     try:
-        examples = [e for source in data for e in read_source(source) if not e.synthetic_unknown]
+        examples = [e for source in data for e in read_source(source, options) if not e.synthetic_unknown]
         schema, counts = infer_schema(e.labels for e in examples)
     except ClassifyError as exc:
         raise _fail(exc) from exc

@@ -1,8 +1,15 @@
-"""Training and evaluation data: labelled texts from JSONL files, ``munseo synth`` manifests, or
-documents in the database that a reviewer labelled.
+"""Training and evaluation data: labelled texts from JSONL or CSV files, ``munseo synth`` manifests,
+a folder of documents with one sub-folder per label, or documents in the database that a reviewer
+labelled.
 
 - JSONL: one ``{"text": ..., "labels": {"task": "label", ...}}`` per line; a task may be missing on
   a line (that task's head is not trained on it).
+- CSV (``.csv``, UTF-8, a header row): a ``text`` column and one column per task (every other
+  column, or those named by ``SourceOptions.label_columns``); an empty cell is a missing label.
+- A folder tree ``DATA/<label>/<file>`` (PDF, PNG, JPEG, TIFF; one task, ``SourceOptions.folder_task``):
+  every file read by munseo's own ingest and OCR (``munseo.pipeline.read_file``); the text of each
+  file is cached under ``DATA/.munseo-cache/`` by the SHA-256 of its bytes, so a second run reads
+  nothing again. A file munseo cannot read is left out and counted.
 - A synth manifest (``manifest.jsonl``, or the folder holding it): the labels of each document and
   the ground-truth text of its pages. Inputs labelled ``unknown`` belong to no class and are left
   out unless the schema has such a label.
@@ -12,6 +19,7 @@ documents in the database that a reviewer labelled.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import random
@@ -29,6 +37,17 @@ from munseo.text import PAGE_SEPARATOR
 
 SYNTH_UNKNOWN = "unknown"
 DATABASE_SOURCE = "db"
+FOLDER_CACHE = ".munseo-cache"
+DOCUMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How to read CSV files and folder trees (JSONL, synth and database sources need nothing)."""
+
+    text_column: str = "text"
+    label_columns: tuple[str, ...] = ()  # empty: every column but the text column is a task
+    folder_task: str = "label"  # the task a folder tree's sub-folders are labels of
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,9 @@ class Dataset:
     examples: list[Example]
     sources: list[str]
     skipped: Counter[str] = field(default_factory=Counter)
+    # evaluation data only (``check_examples(..., keep_unseen=True)``): task → label → examples
+    # whose label the schema does not have
+    unseen: dict[str, Counter[str]] = field(default_factory=dict)
 
     def label_counts(self, schema: LabelSchema) -> dict[str, dict[str, int]]:
         counts: dict[str, Counter[str]] = {task: Counter() for task in schema.task_names}
@@ -140,6 +162,89 @@ def read_jsonl(path: Path) -> list[Example]:
     return examples
 
 
+def read_csv(path: Path, options: SourceOptions) -> list[Example]:
+    """Examples from a CSV file with a header row: the text column and one column per task."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise DataError(path, f"cannot read the data file ({exc})") from exc
+    examples = []
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            if options.text_column not in columns:
+                raise DataError(path, f"no {options.text_column!r} column (columns: {', '.join(columns) or 'none'})", 1)
+            tasks = list(options.label_columns) or [c for c in columns if c != options.text_column]
+            missing = [task for task in tasks if task not in columns]
+            if missing or not tasks:
+                raise DataError(path, f"no label column {', '.join(map(repr, missing)) or '(none left)'}", 1)
+            for row in reader:
+                number = reader.line_num
+                if None in row:
+                    raise DataError(path, f"the row has more cells than the header's {len(columns)}", number)
+                text = row[options.text_column]
+                if text is None:
+                    raise DataError(path, "the row has fewer cells than the header", number)
+                labels = {task: row[task].strip() for task in tasks if row[task] and row[task].strip()}
+                examples.append(Example(text, labels, f"{path}:{number}"))
+        except UnicodeDecodeError as exc:
+            raise DataError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        except csv.Error as exc:
+            raise DataError(path, f"not valid CSV ({exc})", reader.line_num) from exc
+    return examples
+
+
+def _document_text(path: Path, cache: Path) -> str | None:
+    """The text munseo reads from a document file (cached by content hash); None if unreadable."""
+    from munseo.config import Settings
+    from munseo.ingest import IngestError
+    from munseo.ingest.source import sha256_file
+    from munseo.ocr import OcrError
+    from munseo.pipeline import read_file
+    from munseo.text import clean_page_text, merge_pages
+
+    cached = cache / f"{sha256_file(path)}.txt"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    try:
+        result = read_file(path, Settings())
+    except (IngestError, OcrError):
+        return None
+    text = merge_pages([clean_page_text(page.text) for page in result.pages])
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        cached.write_text(text, encoding="utf-8")
+    except OSError:
+        pass  # a read-only data folder: read again next time
+    return text
+
+
+def read_folder(folder: Path, options: SourceOptions, skipped: Counter[str] | None = None) -> list[Example]:
+    """Examples from ``folder/<label>/<document>`` for the task ``options.folder_task``; documents
+    munseo cannot read are counted in ``skipped``."""
+    examples = []
+    cache = folder / FOLDER_CACHE
+    for label_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(
+            p
+            for p in label_dir.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in DOCUMENT_SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(label_dir).parts)
+        )
+        for path in files:
+            text = _document_text(path, cache)
+            if text is None:
+                if skipped is not None:
+                    skipped["documents munseo could not read"] += 1
+                continue
+            examples.append(Example(text, {options.folder_task: label_dir.name}, str(path)))
+    if not examples:
+        raise DataError(folder, "no readable documents in its label folders (DATA/<label>/<file>.pdf)")
+    return examples
+
+
 def read_database(url: str) -> list[Example]:
     """Processed documents with a review: their text and their latest review's labels."""
     from sqlalchemy import select
@@ -168,9 +273,12 @@ def read_database(url: str) -> list[Example]:
         store.close()
 
 
-def read_source(source: str) -> list[Example]:
-    """Examples from one source: a JSONL file, a folder with ``manifest.jsonl``, ``db`` (the configured
-    database) or a SQLAlchemy URL."""
+def read_source(
+    source: str, options: SourceOptions | None = None, skipped: Counter[str] | None = None
+) -> list[Example]:
+    """Examples from one source: a JSONL or CSV file, a folder with ``manifest.jsonl``, a folder tree
+    ``DATA/<label>/<file>``, ``db`` (the configured database) or a SQLAlchemy URL."""
+    options = options or SourceOptions()
     if source == DATABASE_SOURCE:
         from munseo.config import Settings
 
@@ -179,14 +287,26 @@ def read_source(source: str) -> list[Example]:
         return read_database(source)
     path = Path(source)
     if path.is_dir():
+        if not (path / "manifest.jsonl").is_file():
+            return read_folder(path, options, skipped)
         path = path / "manifest.jsonl"
     if not path.is_file():
-        raise DataError(source, "no such data file (give a JSONL file, a synth folder with manifest.jsonl, or db)")
+        raise DataError(
+            source,
+            "no such data file (give a JSONL or CSV file, a synth folder with manifest.jsonl, "
+            "a folder DATA/<label>/<file>, or db)",
+        )
+    if path.suffix.lower() == ".csv":
+        return read_csv(path, options)
     return read_jsonl(path)
 
 
-def check_examples(examples: Sequence[Example], schema: LabelSchema, sources: list[str]) -> Dataset:
-    """Keep the examples that fit ``schema``; an unknown task or label is an error naming the line."""
+def check_examples(
+    examples: Sequence[Example], schema: LabelSchema, sources: list[str], keep_unseen: bool = False
+) -> Dataset:
+    """Keep the examples that fit ``schema``; an unknown task or label is an error naming the line.
+    ``keep_unseen`` (evaluation data): a label the schema does not have is kept and counted in
+    ``Dataset.unseen`` instead."""
     dataset = Dataset([], sources)
     for example in examples:
         if example.synthetic_unknown and not any(
@@ -199,7 +319,9 @@ def check_examples(examples: Sequence[Example], schema: LabelSchema, sources: li
                 raise DataError(
                     example.where, f"task {task!r} is not in the label schema (tasks: {', '.join(schema.task_names)})"
                 )
-            if label not in schema.tasks[task]:
+            if label not in schema.tasks[task] and keep_unseen:
+                dataset.unseen.setdefault(task, Counter())[label] += 1
+            elif label not in schema.tasks[task]:
                 raise DataError(
                     example.where,
                     f"label {label!r} of task {task!r} is not in the label schema "
@@ -215,11 +337,16 @@ def check_examples(examples: Sequence[Example], schema: LabelSchema, sources: li
     return dataset
 
 
-def load_dataset(sources: Sequence[str], schema: LabelSchema) -> Dataset:
+def load_dataset(
+    sources: Sequence[str], schema: LabelSchema, options: SourceOptions | None = None, keep_unseen: bool = False
+) -> Dataset:
     examples: list[Example] = []
+    skipped: Counter[str] = Counter()
     for source in sources:
-        examples.extend(read_source(source))
-    return check_examples(examples, schema, list(sources))
+        examples.extend(read_source(source, options, skipped))
+    dataset = check_examples(examples, schema, list(sources), keep_unseen)
+    dataset.skipped.update(skipped)
+    return dataset
 
 
 def label_matrix(examples: Sequence[Example], schema: LabelSchema, missing: int) -> np.ndarray:

@@ -27,6 +27,7 @@ _PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX3 = np.uint64(0x94D049BB133111EB)
+_WORD_SALT = np.uint64(0x6A09E667F3BCC908)  # keeps word n-gram keys apart from character n-gram keys
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d")
 VOCABULARY_FILE = "vocabulary.npz"
@@ -64,6 +65,37 @@ def char_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
     return _sequence_keys(codes, ngram_min, ngram_max)
 
 
+def char_wb_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
+    """Keys of the character n-grams inside words, each word padded with a space on both sides
+    (scikit-learn's ``char_wb``): an n-gram never spans two words, so ``bill of`` gives `` of``
+    but not ``l o``."""
+    words = text.split()
+    if not words:
+        return np.empty(0, dtype=np.uint64)
+    padded = " " + "  ".join(words) + " "
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # word number of every position: a word's own trailing space closes it, and the next
+    # word's leading space opens the next one
+    lengths = np.array([len(w) + 2 for w in words])
+    word = np.repeat(np.arange(len(words)), lengths)
+    parts = []
+    running = codes
+    for n in range(1, ngram_max + 1):
+        if len(running) == 0:
+            break
+        if n >= ngram_min:
+            inside = word[: len(running)] == word[n - 1 :]
+            parts.append(_mix(running[inside], n))
+        running = running[:-1] * _PRIME + codes[n:]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+
+
+def word_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
+    """Keys of the n-grams of whitespace-separated words, apart from every character n-gram's."""
+    codes = np.array([_token_code(w) for w in text.split()], dtype=np.uint64)
+    return _sequence_keys(codes, ngram_min, ngram_max) ^ _WORD_SALT
+
+
 @lru_cache(maxsize=1)
 def _kiwi() -> Any:
     try:
@@ -87,9 +119,11 @@ def morph_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    analyzer: Literal["char", "morph"] = "char"
+    analyzer: Literal["char", "char_wb", "morph"] = "char"
     ngram_min: int = 1
     ngram_max: int = 3
+    # word n-grams added to the character ones (0: none), for the ``char`` and ``char_wb`` analyzers
+    word_ngram_max: int = 0
     max_features: int = 300_000
     min_df: int = 2
     sublinear_tf: bool = True
@@ -100,7 +134,11 @@ class FeatureConfig:
         text = normalize(text)[: self.max_chars]
         if self.analyzer == "morph":
             return morph_keys(text, self.ngram_min, self.ngram_max)
-        return char_keys(text, self.ngram_min, self.ngram_max)
+        analyzer = char_wb_keys if self.analyzer == "char_wb" else char_keys
+        keys = analyzer(text, self.ngram_min, self.ngram_max)
+        if self.word_ngram_max:
+            keys = np.concatenate([keys, word_keys(text, 1, self.word_ngram_max)])
+        return keys
 
 
 class Vocabulary:

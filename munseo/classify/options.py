@@ -7,16 +7,21 @@ from pathlib import Path
 
 from munseo.classify.features import FeatureConfig
 
+# character 2–4-grams inside words of the first 10,000 characters: on hold-outs carved from the real
+# corpora's training splits as accurate as 1–4-grams across words, with a third fewer non-zeros per
+# document, so the SVMs train faster; the whole text beat its first 3,000 characters on statutes,
+# and word 1–2-grams or a vocabulary of 1,000,000 added nothing
+DEFAULT_FEATURES = FeatureConfig(analyzer="char_wb", ngram_min=2, ngram_max=4, max_chars=10_000)
+
 
 @dataclass(frozen=True)
 class LinearOptions:
-    features: FeatureConfig = field(default_factory=FeatureConfig)
-    epochs: int = 4  # a few passes: more overfit the rare labels (measured on the long-tail corpus) ...
-    min_steps: int = 300  # ... but at least this many updates, which small data sets need to converge
-    batch_size: int = 128
-    learning_rate: float = 0.05
-    weight_decay: float = 1e-5  # the L2 penalty
-    threads: int = 1  # torch threads: the steps are small, so waking a thread pool costs more than it gives
+    features: FeatureConfig = DEFAULT_FEATURES
+    c: float = 2.0  # the SVM's inverse L2 penalty (measured on hold-outs of the real corpora)
+    weight_cap: float = 3.0  # "balanced" class weights, capped at this (0: no class weights)
+    tol: float = 0.01  # liblinear's stopping tolerance (its own default is 0.1; scikit-learn's 1e-4)
+    max_iter: int = 1000  # liblinear's coordinate-descent passes at most
+    threads: int = 2  # tasks fitted side by side
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from typing import Any, Literal
 import numpy as np
 
 from munseo.classify.calibration import fit_temperature, softmax
-from munseo.classify.data import Dataset, Example, loose_pages, split
+from munseo.classify.data import Dataset, Example, label_matrix, loose_pages, split
+from munseo.classify.features import Vocabulary
 from munseo.classify.inference import Classifier
 from munseo.classify.linear import INPUTS as LINEAR_INPUTS
-from munseo.classify.linear import train_linear
+from munseo.classify.linear import LinearModel, fit_linear
 from munseo.classify.options import LinearOptions, TransformerOptions
 from munseo.classify.package import (
     DATA_MANIFEST_FILE,
@@ -48,6 +49,17 @@ class TrainOptions:
     threshold: float = DEFAULT_THRESHOLD
     # share of multi-page training documents also trained on as loose pages (see data.loose_pages)
     loose_pages: float = 1.0
+    # the dev split has at most this many examples: enough to fit a temperature and measure, and no
+    # more taken from training on large data sets
+    max_dev: int = 1500
+    # linear: after the temperatures are fitted on the dev split, fit again on train + dev, so that
+    # no labelled example is left unused on small data sets (where a sixth of them matters most; on
+    # large ones a second fit would double the training time); the temperatures and dev metrics
+    # are those of the first fit
+    refit: bool = True
+    refit_max: int = 20_000  # refit when the training split has at most this many examples
+    # labels with fewer training examples than this are named in a warning (see ``rare_labels``)
+    min_examples: int = 10
     linear: LinearOptions = field(default_factory=LinearOptions)
     transformer: TransformerOptions = field(default_factory=TransformerOptions)
 
@@ -61,8 +73,9 @@ class TrainResult:
 
 
 def targets_of(examples: Sequence[Example], schema: LabelSchema, task: str) -> tuple[np.ndarray, np.ndarray]:
-    """(row indices of the examples labelled for ``task``, their label indices)."""
-    rows = [i for i, e in enumerate(examples) if task in e.labels]
+    """(row indices of the examples labelled for ``task`` with a label of the schema, their label indices)."""
+    known = set(schema.labels(task))
+    rows = [i for i, e in enumerate(examples) if e.labels.get(task) in known]
     return np.array(rows, dtype=np.int64), np.array(
         [schema.index(task, examples[i].labels[task]) for i in rows], dtype=np.int64
     )
@@ -82,18 +95,53 @@ def _quantize(folder: Path) -> None:
         prepared.unlink(missing_ok=True)
 
 
-def _dev_metrics(
-    classifier: Classifier, dev: Sequence[Example], schema: LabelSchema
-) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    texts = [e.text for e in dev]
-    logits = classifier.task_logits(classifier.logits(texts).astype(np.float64))
+def dev_report(
+    logits: dict[str, np.ndarray], dev: Sequence[Example], schema: LabelSchema, tasks: dict[str, TaskOutput]
+) -> dict[str, Any]:
+    """Calibrated metrics per task of dev logits."""
     report: dict[str, Any] = {}
     for task, z in logits.items():
         rows, targets = targets_of(dev, schema, task)
-        temperature = classifier.config.tasks[task].temperature
+        temperature = tasks[task].temperature
         metrics = task_metrics(schema.labels(task), targets, softmax(z[rows], temperature), softmax(z[rows]))
         report[task] = metrics.to_dict() | {"temperature": temperature}
-    return report, logits
+    return report
+
+
+def rare_labels(counts: dict[str, dict[str, int]], fewest: int) -> dict[str, dict[str, int]]:
+    """Per task, the labels with at least one but fewer than ``fewest`` training examples."""
+    return {
+        task: rare
+        for task, labels in counts.items()
+        if (rare := {label: n for label, n in labels.items() if 0 < n < fewest})
+    }
+
+
+def _train_linear(
+    fit_set: Sequence[Example],
+    dev_set: Sequence[Example],
+    schema: LabelSchema,
+    options: TrainOptions,
+    refit: bool,
+    log: Callable[[str], None],
+) -> tuple[LinearModel, dict[str, np.ndarray]]:
+    """The linear model and its dev logits. The vocabulary (document frequencies, no labels) is
+    fitted on train and dev together and every text featurised once; the SVMs are fitted on the
+    train split, their dev logits kept for calibration, then fitted again on everything
+    (``refit``)."""
+    everything = [*fit_set, *dev_set]
+    texts = [e.text for e in everything]
+    vocabulary = Vocabulary.fit(texts, options.linear.features)
+    features = vocabulary.transform(texts)
+    targets = label_matrix(everything, schema, missing=-1)
+    log(f"vocabulary: {len(vocabulary)} features")
+    n = len(fit_set)
+    model = fit_linear(vocabulary, features[:n], targets[:n], schema, options.linear, options.seed)
+    dev_logits = model.logits_of(features[n:])
+    if refit:
+        log("fitting again on train + dev")
+        model = fit_linear(vocabulary, features, targets, schema, options.linear, options.seed)
+    return model, dev_logits
 
 
 def train(
@@ -105,22 +153,25 @@ def train(
 ) -> TrainResult:
     """Train a model on ``dataset`` and write its folder to ``out`` (replacing an older model there)."""
     started = time.perf_counter()
-    train_set, dev_set = split(dataset.examples, schema, options.dev_fraction, options.seed)
+    dev_fraction = min(options.dev_fraction, options.max_dev / max(1, len(dataset.examples)))
+    train_set, dev_set = split(dataset.examples, schema, dev_fraction, options.seed)
     loose = loose_pages(train_set, options.loose_pages, options.seed)
     log(
         f"{len(train_set)} training examples (+{len(loose)} loose-page copies) and {len(dev_set)} dev examples; "
         f"backend {options.backend}"
     )
     fit_set = train_set + loose
+    refit = options.refit and options.backend == "linear" and bool(dev_set) and len(train_set) <= options.refit_max
+    trained_on = [*fit_set, *dev_set] if refit else fit_set
+    train_counts = Dataset(list(trained_on), dataset.sources).label_counts(schema)
     staging = staging_folder(out)
     try:
         if options.backend == "linear":
-            model = train_linear(fit_set, schema, options.linear, options.seed)
+            model, held_out = _train_linear(fit_set, dev_set, schema, options, refit, log)
             model.vocabulary.save(staging)
             model.export_onnx(staging / MODEL_FILE)
             inputs, features, tokenizer = LINEAR_INPUTS, model.vocabulary.config_dict(), None
             settings = asdict(options.linear)
-            log(f"vocabulary: {len(model.vocabulary)} features")
         else:
             from munseo.classify.transformer import INPUTS, train_transformer
 
@@ -128,15 +179,16 @@ def train(
             tokenizer = model.export(staging)
             inputs, features = INPUTS, None
             settings = asdict(options.transformer) | {"history": model.history}
+            held_out = model.logits([e.text for e in dev_set]) if dev_set else {}
         train_seconds = time.perf_counter() - started
         schema.save(staging / SCHEMA_FILE)
 
-        # temperature per task on the dev split, from the in-framework logits
-        framework = model.logits([e.text for e in dev_set]) if dev_set else {}
+        # temperature per task on the dev split, from the in-framework logits of a model that has
+        # not seen it
         tasks = {}
         for task, (start, stop) in task_columns(schema).items():
             rows, targets = targets_of(dev_set, schema, task)
-            temperature = fit_temperature(framework[task][rows], targets) if len(rows) else 1.0
+            temperature = fit_temperature(held_out[task][rows], targets) if len(rows) else 1.0
             tasks[task] = TaskOutput(start=start, stop=stop, temperature=temperature, threshold=options.threshold)
         version, created = new_version(out.name, staging / MODEL_FILE)
         onnx_files = {"fp32": MODEL_FILE}
@@ -154,10 +206,15 @@ def train(
             default_precision="int8" if options.quantize else "fp32",
             features=features,
             tokenizer=tokenizer,
-            training={"seed": options.seed, "dev_fraction": options.dev_fraction, "options": settings},
+            training={
+                "seed": options.seed,
+                "dev_fraction": options.dev_fraction,
+                "refit_on_dev": refit,
+                "options": settings,
+            },
         )
         splits = {"train": len(train_set), "loose_page_copies": len(loose), "dev": len(dev_set)}
-        write_json(staging / DATA_MANIFEST_FILE, dataset.manifest(schema, splits))
+        write_json(staging / DATA_MANIFEST_FILE, dataset.manifest(schema, splits) | {"train_counts": train_counts})
         write_config(staging, config)  # so that a Classifier can load the staging folder
 
         metrics: dict[str, Any] = {
@@ -167,17 +224,26 @@ def train(
             "train_examples": len(train_set),
             "loose_page_copies": len(loose),
             "dev_examples": len(dev_set),
+            "refit_on_dev": refit,
+            # before a refit, the dev split is held out: these are its figures
+            "dev": dev_report(held_out, dev_set, schema, tasks),
         }
+        dev_texts = [e.text for e in dev_set]
+        framework = model.logits(dev_texts) if dev_set else {}
         for precision in onnx_files:
             classifier = Classifier(staging, precision=precision)
-            report, onnx_logits = _dev_metrics(classifier, dev_set, schema)
-            metrics[f"dev_{precision}"] = report
-            if precision == "fp32" and dev_set:
-                metrics["onnx_agrees_with_framework"] = {
+            onnx_logits = classifier.task_logits(classifier.logits(dev_texts).astype(np.float64))
+            if not refit:
+                metrics[f"dev_{precision}"] = dev_report(onnx_logits, dev_set, schema, tasks)
+            if dev_set:
+                metrics[
+                    f"onnx_{precision}_agrees_with_framework" if precision != "fp32" else "onnx_agrees_with_framework"
+                ] = {
                     task: float(np.mean(onnx_logits[task].argmax(1) == framework[task].argmax(1)))
                     for task in schema.task_names
                 }
-        metrics["dev"] = metrics[f"dev_{config.default_precision}"]
+        if not refit:
+            metrics["dev"] = metrics[f"dev_{config.default_precision}"]
         write_json(staging / METRICS_FILE, metrics)
         publish(staging, out, config)
     except BaseException:

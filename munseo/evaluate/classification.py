@@ -13,6 +13,9 @@ import numpy as np
 
 THRESHOLDS = tuple(round(0.5 + 0.05 * i, 2) for i in range(10))  # 0.50 … 0.95
 ECE_BINS = 15
+# frequency bands of labels by their number of training examples: (name, fewest, most)
+BANDS = (("≤10", 1, 10), ("11–100", 11, 100), (">100", 101, None))
+TARGET_ACCURACY = 0.98  # the accuracy among auto-accepted documents a threshold is sought for
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,28 @@ class CoveragePoint:
     coverage: float
     accuracy: float | None
     count: int
+
+
+@dataclass(frozen=True)
+class BandMetrics:
+    """Labels with ``fewest``–``most`` training examples: how many, their test documents, and the
+    mean F1 over those of them that occur in the test data or the predictions."""
+
+    band: str
+    labels: int
+    documents: int
+    macro_f1: float | None
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """The lowest review threshold whose auto-accepted documents reach ``target`` accuracy (None
+    when no threshold does), with the share it auto-accepts."""
+
+    target: float
+    threshold: float | None
+    coverage: float
+    accuracy: float | None
 
 
 @dataclass
@@ -147,6 +172,33 @@ def coverage_curve(
     return points
 
 
+def threshold_for(confidences: np.ndarray, correct: np.ndarray, target: float = TARGET_ACCURACY) -> ThresholdChoice:
+    """The lowest threshold on a 0.01 grid (0.00 … 0.99) at which the documents accepted reach
+    ``target`` accuracy, and at least one is accepted."""
+    for threshold in np.round(np.arange(0.0, 1.0, 0.01), 2):
+        accepted = confidences >= threshold
+        if accepted.any() and correct[accepted].mean() >= target:
+            return ThresholdChoice(target, float(threshold), float(accepted.mean()), float(correct[accepted].mean()))
+    return ThresholdChoice(target, None, 0.0, None)
+
+
+def band_metrics(per_class: dict[str, ClassMetrics], train_counts: dict[str, int]) -> list[BandMetrics]:
+    """F1 by frequency band of the training data (``BANDS``). A label with support 0 and F1 0 was
+    neither in the test data nor predicted, and is left out of the band's mean."""
+    result = []
+    for name, fewest, most in BANDS:
+        labels = [
+            label
+            for label, count in train_counts.items()
+            if count >= fewest and (most is None or count <= most) and label in per_class
+        ]
+        scored = [per_class[label] for label in labels if per_class[label].support or per_class[label].precision]
+        documents = sum(per_class[label].support for label in labels)
+        mean = float(np.mean([m.f1 for m in scored])) if scored else None
+        result.append(BandMetrics(name, len(labels), documents, mean))
+    return result
+
+
 def task_metrics(
     labels: Sequence[str],
     y_true: np.ndarray,
@@ -177,6 +229,7 @@ def task_metrics(
         reliability=reliability(confidences, correct),
         coverage=coverage_curve(confidences, correct),
         ece_uncalibrated=ece_before,
+        extra={"threshold_for_target": asdict(threshold_for(confidences, correct))},
     )
 
 
