@@ -13,6 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from munseo.evaluate.metrics import (
+    cer,
     char_class,
     class_errors,
     comparable_text,
@@ -76,6 +77,12 @@ def test_word_recall_matches_words_as_a_multiset() -> None:
     assert word_recall("a b a c", "a c c") == 0.5
     assert word_recall("국회는 법률안을 의결하였다", "국회는 법률안올\n의결하였다") == pytest.approx(2 / 3)
     assert word_recall("", "anything") == 1.0
+
+
+def test_look_alike_middle_dots_count_as_one() -> None:
+    # Statutes write ㆍ (U+318D), bills and munseo's repair ·: a page shows the same dot.
+    assert cer("조사ㆍ설계・시공", "조사·설계·시공") == 0.0
+    assert comparable_text("감리ㆍ유지") == "감리·유지"
 
 
 def test_cell_separators_are_whitespace() -> None:

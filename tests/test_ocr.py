@@ -70,7 +70,7 @@ def test_element_tree_geometry_and_confidence(engine: TesseractEngine) -> None:
     result = engine.recognize(page.image, page.dpi, number=3)
     assert result.number == 3 and result.source == "ocr"
     assert (result.width, result.height) == page.image.size
-    assert result.engine is not None and result.engine.languages == "Hangul"
+    assert result.engine is not None and result.engine.languages == "Hangul+eng"
     assert result.engine.version.startswith("5.")
     words = result.words
     assert len(words) > 20

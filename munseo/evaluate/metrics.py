@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+# Middle dots that look the same on a page and are used for one another in Korean text: statutes
+# write ㆍ (U+318D), bills ·, some exports ・ or ‧. No reader of a page can tell them apart.
+_MIDDLE_DOTS = str.maketrans(dict.fromkeys("\u318d\u30fb\u2027\uff65", "\u00b7"))
+
 
 def _normalise(text: str, ignore_whitespace: bool) -> str:
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).translate(_MIDDLE_DOTS)
     if ignore_whitespace:
         return "".join(text.split())
     return " ".join(text.split())
@@ -34,9 +38,10 @@ _CELL_SEPARATOR = re.compile(r"(?:(?<=\s)|^)\|(?=\s|$)|\t", re.M)
 
 
 def comparable_text(text: str) -> str:
-    """Text as the OCR metrics compare it: NFC, and table cell separators (a lone ``|`` or a tab)
-    turned into spaces, so that neither a reference's ``" | "`` nor an engine's tab counts as text."""
-    return _CELL_SEPARATOR.sub(" ", unicodedata.normalize("NFC", text))
+    """Text as the OCR metrics compare it: NFC, look-alike middle dots as one (``·``), and table cell
+    separators (a lone ``|`` or a tab) turned into spaces, so that neither a reference's ``" | "``
+    nor an engine's tab counts as text."""
+    return _CELL_SEPARATOR.sub(" ", unicodedata.normalize("NFC", text).translate(_MIDDLE_DOTS))
 
 
 def char_class(char: str) -> str:
