@@ -43,8 +43,10 @@ test-fast: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_ocr_real.py
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_classify_real.py
 	$(BIN)/python benchmarks/bench_service.py
 
 lint: install
