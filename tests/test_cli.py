@@ -65,7 +65,7 @@ def test_ocr_prints_text_or_json_without_storing(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     [page] = result["pages"]
-    assert page["source"] == "ocr" and page["engine"]["languages"] == "kor+eng"
+    assert page["source"] == "ocr" and page["engine"]["languages"] == "Hangul+eng"
     assert page["blocks"][0]["lines"][0]["words"][0]["confidence"] > 0
     plain = munseo("ocr", str(png), data_dir=data, cwd=tmp_path)
     assert plain.returncode == 0 and cer(truth, plain.stdout) < 0.05

@@ -57,7 +57,7 @@ def test_mixed_pdf_is_decided_page_by_page(tmp_path: Path, settings: Settings, s
     assert doc is not None
     first, second = doc.pages
     assert first.source == "text-layer" and second.source == "ocr"
-    assert second.engine is not None and second.engine["languages"] == "Hangul"
+    assert second.engine is not None and second.engine["languages"] == "Hangul+eng"
     assert second.quality is not None and second.quality["reading"] == "regions"
     assert second.quality["coverage"] > 0.9 and not second.needs_review
     assert second.preprocessing is not None and "ocr" in second.timings_ms

@@ -21,14 +21,19 @@ import numpy as np
 from munseo.elements import BBox, Block, BlockKind, Line, Word, union_bbox
 
 # A horizontal rule is at least this share of the page width, a vertical one this share of the
-# page height: longer than any stroke of a glyph, even in a heading.
+# page height, and both at least this many glyph parts long (the median height of the marks on the
+# page; a Hangul syllable is one to four such parts): longer than any stroke of a glyph, even in a
+# heading and even on a small crop of a page, where a share of the image is a few pixels.
 _MIN_HRULE = 1 / 25
 _MIN_VRULE = 1 / 40
+_MIN_RULE_PARTS = 6
 # A rule position counts across a grid when its rule spans this share of the grid.
 _RULE_SPAN = 0.3
 # Filler marks: at most this share of a text line's height tall, and at least this many in a row.
 _FILLER_HEIGHT = 0.45
 _FILLER_RUN = 6
+# A dash run blurred into one bar is this many glyph parts wide: wider than the ㅡ of a heading.
+_FILLER_BAR = 8
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,15 @@ def _dark(gray: np.ndarray) -> np.ndarray:
 def find_rules(gray: np.ndarray) -> Rules:
     height, width = gray.shape
     dark = _dark(gray).astype(np.uint8)
-    hlen, vlen = max(20, round(width * _MIN_HRULE)), max(20, round(height * _MIN_VRULE))
+    marks = cv2.connectedComponentsWithStats(dark, connectivity=8)[2][1:, :4]
+    tall = marks[marks[:, 3] >= 8, 3]
+    part = float(np.median(tall)) if len(tall) else 0.0
+    shortest = max(20, round(_MIN_RULE_PARTS * part))
+    hlen, vlen = max(shortest, round(width * _MIN_HRULE)), max(shortest, round(height * _MIN_VRULE))
     horizontal = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hlen, 1)))
     vertical = cv2.morphologyEx(dark, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vlen)))
     both = (horizontal | vertical).astype(np.uint8)
-    fillers = find_fillers(dark)
+    fillers = find_fillers(dark.shape, marks, part)
     if not both.any():
         return Rules(fillers, ())
     mask = (cv2.dilate(both, np.ones((5, 5), np.uint8)) > 0) | fillers
@@ -96,20 +105,18 @@ def find_rules(gray: np.ndarray) -> Rules:
     return Rules(mask, tuple(sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))))
 
 
-def find_fillers(dark: np.ndarray) -> np.ndarray:
-    """Pixels of filler runs: six or more small marks on one baseline, evenly spaced."""
-    mask = np.zeros(dark.shape, dtype=bool)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
-    if count < _FILLER_RUN + 1:
+def find_fillers(shape: tuple[int, ...], marks: np.ndarray, line: float) -> np.ndarray:
+    """Pixels of filler runs: six or more small marks on one baseline, evenly spaced.
+
+    ``marks`` are the page's dark marks (x, y, width, height rows); ``line`` their median height.
+    """
+    mask = np.zeros(shape, dtype=bool)
+    if len(marks) < _FILLER_RUN or not line:
         return mask
-    x, y, w, h = (stats[1:, i] for i in range(4))
-    tall = h[h >= 8]
-    if not len(tall):
-        return mask
-    line = float(np.median(tall))
+    x, y, w, h = (marks[:, i] for i in range(4))
     thin = (h <= _FILLER_HEIGHT * line) & (w * h >= 2)
     # A dash run blurred into one bar is wider than any stroke of a glyph: erased by itself.
-    for i in np.flatnonzero(thin & (w > 2.5 * line)):
+    for i in np.flatnonzero(thin & (w > _FILLER_BAR * line)):
         mask[y[i] : y[i] + h[i], x[i] : x[i] + w[i]] = True
     small = np.flatnonzero(thin & (w <= 2.5 * line))
     if len(small) < _FILLER_RUN:
