@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.report import PeakRss, command_line, markdown_table, print_table, write_section
 from munseo.evaluate.metrics import cer
-from munseo.evaluate.testpages import FONT_DIR, SENTENCES, degrade, render_text_page
+from munseo.evaluate.testpages import FONT_DIR, HEAVY_DAMAGE, SENTENCES, degrade, render_text_page
 
 A4 = (595.27, 841.89)
 PAGES_PER_PDF = 6
@@ -172,11 +172,7 @@ def preprocessing_study(pages: int) -> list[list[str]]:
                 page.image,
                 seed=n,
                 angle=rng.choice([-1, 1]) * rng.uniform(2.0, 4.0),
-                noise=18,
-                blur=1.0,
-                jpeg_quality=45,
-                shading=0.35,
-                salt_pepper=0.01,
+                **HEAVY_DAMAGE,
             )
         )
     rows = [

@@ -7,7 +7,7 @@ import pytest
 from PIL import ImageDraw
 
 from munseo.evaluate.metrics import cer
-from munseo.evaluate.testpages import degrade, render_text_page
+from munseo.evaluate.testpages import HEAVY_DAMAGE, degrade, render_text_page
 from munseo.ocr import Layout, PreprocessOptions, TesseractEngine, preprocess
 from munseo.ocr.layout import find_regions
 from munseo.ocr.preprocess import estimate_skew
@@ -61,7 +61,7 @@ def test_columns_found_on_clean_and_degraded_pages(columns: int, degraded: bool)
     for seed in range(300, 306):
         image = render_text_page(seed=seed, dpi=300, columns=columns).image
         if degraded:
-            image = degrade(image, seed=seed, noise=18, blur=1.0, jpeg_quality=45, shading=0.35, salt_pepper=0.01)
+            image = degrade(image, seed=seed, **HEAVY_DAMAGE)
         assert {r.columns for r in find_regions(np.asarray(image))} == {columns}, seed
 
 
@@ -111,5 +111,5 @@ def test_ruled_table_and_edge_shadow_are_not_columns() -> None:
 def test_skew_estimate_on_a_shaded_noisy_scan(angle: float) -> None:
     """A dark corner is not a block of ink: the estimate follows the text lines."""
     page = render_text_page(seed=201, dpi=300, paragraphs=4)
-    scan = degrade(page.image, seed=1, angle=angle, noise=18, blur=1.0, jpeg_quality=45, shading=0.35, salt_pepper=0.01)
+    scan = degrade(page.image, seed=1, angle=angle, **HEAVY_DAMAGE)
     assert estimate_skew(np.asarray(scan)) == pytest.approx(angle, abs=0.3)

@@ -12,7 +12,7 @@ import pytest
 from munseo.elements import Block, BlockKind, Line, Word
 from munseo.evaluate.metrics import cer, table_rows_kept, word_recall
 from munseo.evaluate.realpages import RealText, find_font, load_real_text, render_real_page
-from munseo.evaluate.testpages import degrade, render_text_page
+from munseo.evaluate.testpages import HEAVY_DAMAGE, degrade, render_text_page
 from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, preprocess, read_page
 from munseo.ocr import tesseract as tesseract_module
 from munseo.ocr.layout import Region, find_regions
@@ -124,11 +124,7 @@ def test_the_deskew_pathology_page_reads_well(engine: TesseractEngine) -> None:
         page.image,
         seed=0,
         angle=rng.choice([-1, 1]) * rng.uniform(2.0, 4.0),
-        noise=18,
-        blur=1.0,
-        jpeg_quality=45,
-        shading=0.35,
-        salt_pepper=0.01,
+        **HEAVY_DAMAGE,
     )
     result = read_page(engine, scan, page.dpi).result
     assert cer(page.text, result.text) < 0.05

@@ -101,6 +101,11 @@ def render_text_page(
     return TextPage(image=image, text="\n".join(drawn), dpi=dpi)
 
 
+# The heavy damage the ingest benchmark's "heavily degraded" pages get besides their skew, and the
+# tests that pin those pages: strong noise, blur, shading, speckle and a low JPEG quality.
+HEAVY_DAMAGE: dict[str, float] = {"noise": 18, "blur": 1.0, "jpeg_quality": 45, "shading": 0.35, "salt_pepper": 0.01}
+
+
 def degrade(
     image: Image.Image,
     seed: int = 0,
