@@ -78,7 +78,7 @@ def worker_train(args: argparse.Namespace) -> None:
     records = [json.loads(line) for line in Path(args.data).read_text(encoding="utf-8").splitlines()]
     schema, _ = infer_schema(r["labels"] for r in records)
     options = TrainOptions()
-    if args.transformer_epochs:
+    if args.backend == "transformer":
         options = TrainOptions(
             backend="transformer",
             transformer=TransformerOptions(
@@ -276,7 +276,16 @@ def run_transformer(rows: list[dict], name: str, work: Path, documents: int, epo
     folder = work / f"transformer-{name}"
     data = _write_jsonl(work / f"transformer-{name}.jsonl", sample)
     figures = _subprocess(
-        "--worker", "train", "--data", str(data), "--out", str(folder), "--transformer-epochs", str(epochs)
+        "--worker",
+        "train",
+        "--data",
+        str(data),
+        "--out",
+        str(folder),
+        "--backend",
+        "transformer",
+        "--transformer-epochs",
+        str(epochs),
     )
     evaluation = evaluate(Classifier(folder), check_examples(examples_of(dev_rows), schema, ["dev"], keep_unseen=True))
     return {
@@ -477,6 +486,7 @@ def main() -> None:
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--backend", choices=["linear", "transformer"], default="linear", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "train":
         worker_train(args)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -23,8 +24,13 @@ from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
 from munseo.service.cli import models_app, serve_command, token_app, worker_command
 from munseo.service.demo import demo_command
+from munseo.service.jobs import ClassifySummary, Services, classify_now, worker_name
+from munseo.service.registry import ModelHolder
+from munseo.service.schemas import LabelOut
+from munseo.service.views import DocumentNotFound, detail, summaries
 from munseo.store.repository import Store
 from munseo.synth.cli import synth_command
+from munseo.watch import Inbox
 
 
 class _ModelByDefault(TyperGroup):
@@ -88,7 +94,14 @@ class _RichProgress(ProgressSink):
             self.progress.update(self.page_task, rate=f"{self.pages_done / elapsed:.2f} pages/s")
 
 
-def _summary(report: IngestReport) -> Table:
+def _classify_stored(settings: Settings, store: Store, report: IngestReport, worker: str) -> ClassifySummary:
+    """The classify stage of the documents ingest stored, in this process with the active model."""
+    waiting = [f.job_id for f in report.files if f.job_id is not None]
+    with err.status(f"classifying {len(waiting)} document(s)"):
+        return classify_now(Services(settings, store, ModelHolder(store)), waiting, worker)
+
+
+def _summary(report: IngestReport, classified: ClassifySummary) -> Table:
     table = Table(title=f"Ingest finished in {report.seconds:.1f} s", show_header=True)
     table.add_column("")
     table.add_column("count", justify="right")
@@ -102,6 +115,16 @@ def _summary(report: IngestReport) -> Table:
     table.add_row("  from the text layer", str(text_layer))
     if report.seconds > 0 and report.pages:
         table.add_row("pages per minute", f"{report.pages / report.seconds * 60:.1f}")
+    if classified.model is not None:
+        table.add_row(f"classified (model {classified.model})", str(classified.documents))
+        table.add_row("  sent to review", str(classified.review))
+        for (task, label), count in sorted(classified.labels.items(), key=lambda kv: (kv[0][0], -kv[1])):
+            table.add_row(f"  {task}: {label}", str(count))
+    if classified.waiting:
+        table.add_row(
+            "waiting for a model (classified once one is activated: munseo models activate)",
+            str(classified.waiting),
+        )
     return table
 
 
@@ -131,12 +154,60 @@ def ingest_command(
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
     )
+    name = worker_name("ingest")
     with Progress(*columns, console=err, transient=False) as progress:
-        report = ingest(paths, settings, store, _RichProgress(progress))
-    console.print(_summary(report))
+        report = ingest(paths, settings, store, _RichProgress(progress), worker=name)
+    classified = _classify_stored(settings, store, report, name)
+    console.print(_summary(report, classified))
     if report.failed:
         console.print(_failures(report.failed))
         raise typer.Exit(code=1)
+
+
+@app.command("watch")
+def watch_command(
+    folder: Annotated[Path, typer.Argument(help="The inbox folder to watch (sub-folders become client_ref).")],
+    done: Annotated[Path | None, typer.Option(help="Where finished files go (default: FOLDER/done).")] = None,
+    failed: Annotated[
+        Path | None, typer.Option(help="Where failed files go, with NAME.reason.txt (default: FOLDER/failed).")
+    ] = None,
+    keep: Annotated[bool, typer.Option("--keep", help="Leave files in the inbox instead of moving them.")] = False,
+    settle: Annotated[float, typer.Option(help="Seconds a file's size must stay unchanged before it is read.")] = 2.0,
+    poll: Annotated[float, typer.Option(help="Seconds between looks at the inbox.")] = 2.0,
+    once: Annotated[
+        bool, typer.Option("--once", help="Take in what has arrived (waiting for it to settle), then stop.")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(help="OCR processes (default: one per core).")] = None,
+) -> None:
+    """Watch an inbox folder: every file that arrives is read, classified and stored, then moved."""
+    settings = _settings(workers=workers)
+    store = _open_store(settings)
+    try:
+        inbox = Inbox(folder, done=done, failed=failed, keep=keep, settle_seconds=settle)
+    except NotADirectoryError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    name = worker_name("watch")
+    err.print(f"watching {folder} (finished files go to {inbox.done}, failed ones to {inbox.failed}); Ctrl-C stops")
+    try:
+        while True:
+            ready = inbox.ready()
+            if ready:
+                refs = {p: inbox.client_ref(p) for p in ready}
+                report = ingest(ready, settings, store, worker=name, client_refs=refs)
+                classified = _classify_stored(settings, store, report, name)
+                for f in report.files:
+                    failed_reason = f.reason if f.outcome is Outcome.FAILED else None
+                    moved = inbox.settle(f.path, failed_reason)
+                    note = f"[red]failed[/red]: {failed_reason}" if failed_reason else f.outcome.value
+                    console.print(f"{f.path.name} → document {f.document_id or '-'} ({note}); now {moved}")
+                if classified.waiting:
+                    console.print(f"{classified.waiting} document(s) wait for a model (munseo models activate)")
+            elif once and not inbox.pending:
+                return
+            time.sleep(min(poll, settle / 2) if inbox.pending else poll)
+    except KeyboardInterrupt:
+        err.print("stopped")
 
 
 @app.command("ocr")
@@ -195,25 +266,35 @@ def _page_note(page: PageResult) -> str:
     return ", ".join(notes)
 
 
+def _labels_cell(labels: dict[str, LabelOut], pending: str | None) -> str:
+    if pending:
+        return f"[yellow]{pending}[/yellow]"
+    return "; ".join(f"{task}: {label.label} ({label.confidence:.2f})" for task, label in labels.items())
+
+
 @app.command("ls")
 def ls_command(
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
     status: Annotated[str | None, typer.Option(help="Only this status (processed, failed, …).")] = None,
 ) -> None:
-    """List stored documents."""
+    """List stored documents with their labels and review state."""
     store = _open_store(_settings())
     docs = store.list_documents(limit=limit, status=status)
+    with store.sessions() as session:
+        items = summaries(session, [d.id for d in docs])
     table = Table(title=f"{store.count_documents(status)} documents", show_header=True)
-    for name in ("id", "file", "type", "pages", "status", "stored", "note"):
+    for name in ("id", "file", "pages", "status", "labels", "review", "stored", "note"):
         table.add_column(name, justify="right" if name in ("id", "pages") else "left")
-    for d in docs:
+    for d in items:
         colour = {"processed": "green", "failed": "red"}.get(d.status, "yellow")
+        review = "reviewed" if d.reviewed_at else ("[red]needs review[/red]" if d.needs_review else "")
         table.add_row(
             str(d.id),
             d.filename,
-            d.mime or "?",
             str(d.page_count),
             f"[{colour}]{d.status}[/{colour}]",
+            _labels_cell(d.labels, d.classification_pending),
+            review,
             d.created_at.strftime("%Y-%m-%d %H:%M"),
             (d.error or "")[:80],
         )
@@ -223,52 +304,50 @@ def ls_command(
 @app.command("show")
 def show_command(
     doc_id: Annotated[int, typer.Argument(help="Document id (see munseo ls).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON (the API's document view).")] = False,
 ) -> None:
-    """Show one stored document: metadata, pages and text."""
+    """Show one stored document: metadata, labels, review state, history, pages and text."""
     store = _open_store(_settings())
-    doc = store.get_document(doc_id)
-    if doc is None:
-        err.print(f"[red]error:[/red] no document with id {doc_id}")
-        raise typer.Exit(code=1)
+    try:
+        with store.sessions() as session:
+            doc = detail(session, doc_id)
+    except DocumentNotFound as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
     if as_json:
-        payload = {
-            "id": doc.id,
-            "filename": doc.filename,
-            "sha256": doc.sha256,
-            "mime": doc.mime,
-            "status": doc.status,
-            "error": doc.error,
-            "page_count": doc.page_count,
-            "text": doc.text,
-            "pages": [
-                {
-                    "number": p.number,
-                    "source": p.source,
-                    "mean_confidence": p.mean_confidence,
-                    "image_path": p.image_path,
-                    "timings_ms": p.timings_ms,
-                    "text": p.text,
-                }
-                for p in doc.pages
-            ],
-        }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(show_header=False, box=None)
+    review = f"reviewed by {doc.reviewed_by}" if doc.reviewed_at else ("needs review" if doc.needs_review else "no")
     for key, value in (
         ("id", doc.id),
         ("file", doc.filename),
-        ("sha256", doc.sha256),
         ("type", doc.mime),
         ("status", doc.status),
         ("error", doc.error),
         ("pages", doc.page_count),
+        ("client_ref", doc.client_ref),
         ("stored", doc.created_at.isoformat(timespec="seconds")),
+        ("labels", _labels_cell(doc.labels, doc.classification_pending) or None),
+        ("review", review if doc.status == "processed" else None),
     ):
         if value is not None:
             table.add_row(f"[bold]{key}", str(value))
     console.print(table)
+    if doc.history:
+        history = Table(title="history", show_header=True)
+        for name in ("when", "task", "label", "confidence", "source", "by"):
+            history.add_column(name)
+        for h in doc.history:
+            history.add_row(
+                h.created_at.isoformat(timespec="seconds"),
+                h.task,
+                h.label,
+                f"{h.confidence:.2f}" if h.confidence is not None else "",
+                h.source,
+                h.reviewer or h.model_version or "",
+            )
+        console.print(history)
     for page in doc.pages:
         ms = sum(page.timings_ms.values())
         console.rule(f"page {page.number} · {page.source} · confidence {page.mean_confidence:.2f} · {ms:.0f} ms")

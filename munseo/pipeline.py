@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -20,11 +20,13 @@ from pathlib import Path
 
 from PIL import Image
 
+from munseo.admission import Admitted, admit, limits_from
 from munseo.config import Settings
 from munseo.elements import DocumentResult, PageResult, PageSource
-from munseo.ingest import IngestError, Limits, SourceFile, inspect_file, load_page, sha256_file
+from munseo.ingest import IngestError, SourceFile, inspect_file, load_page
 from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, read_page
 from munseo.store.files import DataDir
+from munseo.store.models import JobStage, JobStatus
 from munseo.store.repository import NewPage, Store
 from munseo.text import clean_page_text, merge_pages
 
@@ -185,10 +187,6 @@ def options_from(settings: Settings) -> ReadOptions:
     )
 
 
-def limits_from(settings: Settings) -> Limits:
-    return Limits(settings.max_pixels, settings.max_file_bytes, settings.max_pages)
-
-
 def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> list[PageJob]:
     return [
         PageJob(
@@ -252,6 +250,7 @@ class FileReport:
     ocr_pages: int = 0
     text_layer_pages: int = 0
     reason: str | None = None
+    job_id: int | None = None  # a stored document's job, waiting for classification
 
 
 @dataclass
@@ -285,7 +284,11 @@ class ProgressSink:
 class _Pending:
     report: FileReport
     source: SourceFile
+    job_id: int
     outcomes: list[PageOutcome] = field(default_factory=list)
+
+
+HEARTBEAT_SECONDS = 30.0  # how often ingest tells the jobs table its documents are still being read
 
 
 def ingest(
@@ -294,8 +297,12 @@ def ingest(
     store: Store,
     progress: ProgressSink | None = None,
     workers: int | None = None,
+    worker: str = "ingest",
+    client_refs: Mapping[Path, str | None] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into ``store``. Same content twice is one document."""
+    """Admit files and folders into ``store`` and read their pages, as ``worker``: the documents'
+    jobs are this process's while it reads them, and wait for classification afterwards
+    (``FileReport.job_id``). Same content twice is one document."""
     started = time.perf_counter()
     progress = progress or ProgressSink()
     data = DataDir(settings.data_dir)
@@ -310,62 +317,35 @@ def ingest(
             processor.warm()  # the engines start up while the files are checked
         for n, path in enumerate(files, 1):
             progress.checking(n, len(files))
-            file_report = _prepare(path, settings, store, data, pending)
-            if file_report is not None:
-                report.files.append(file_report)
             position[path] = n
+            client_ref = (client_refs or {}).get(path)
+            admission = admit(path, settings, store, client_ref=client_ref, worker=worker)
+            if admission.outcome is Admitted.QUEUED and admission.source is not None:
+                assert admission.document_id is not None and admission.job_id is not None
+                file_report = FileReport(path, Outcome.STORED, admission.document_id, admission.pages)
+                pending[admission.source.sha256] = _Pending(file_report, admission.source, admission.job_id)
+            elif admission.outcome is Admitted.DUPLICATE:
+                report.files.append(FileReport(path, Outcome.DUPLICATE, admission.document_id))
+            else:
+                reason = "no such file" if not path.exists() else admission.reason
+                report.files.append(FileReport(path, Outcome.FAILED, admission.document_id, reason=reason))
         for item in pending.values():
             jobs.extend(page_jobs(item.source, settings, data))
         progress.pages_total(len(jobs))
+        beat = time.monotonic()
         for outcome in processor.run(jobs):
             progress.page_done()
             item = pending[outcome.job.source.sha256]
             item.outcomes.append(outcome)
             if len(item.outcomes) == item.source.page_count:
                 report.files.append(_complete(item, store))
+                del pending[outcome.job.source.sha256]
+            if time.monotonic() - beat > HEARTBEAT_SECONDS:
+                store.heartbeat_jobs([p.job_id for p in pending.values()])
+                beat = time.monotonic()
     report.files.sort(key=lambda f: position[f.path])
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _prepare(
-    path: Path, settings: Settings, store: Store, data: DataDir, pending: dict[str, _Pending]
-) -> FileReport | None:
-    """Check a file and register it; a report now if it is done already (failed or duplicate)."""
-    try:
-        source = inspect_file(path, limits_from(settings), settings.dpi)
-    except IngestError as exc:
-        return _fail_unreadable(path, exc.reason, store)
-    existing = store.find_by_hash(source.sha256)
-    if source.sha256 in pending or (existing is not None and existing.status == "processed"):
-        doc_id = existing.id if existing is not None else None
-        return FileReport(path, Outcome.DUPLICATE, doc_id, pages=source.page_count)
-    try:
-        original = data.store_original(source.path, source.sha256, source.kind.value)
-    except OSError as exc:
-        return _fail_unreadable(path, f"the original could not be saved to the data directory ({exc})", store)
-    doc_id = store.start_document(
-        sha256=source.sha256,
-        filename=path.name,
-        mime=source.kind.value,
-        size=source.size,
-        page_count=source.page_count,
-        original_path=str(original),
-    )
-    # Workers read the stored copy: the caller may delete or replace the input meanwhile.
-    stored = SourceFile(original, source.sha256, source.size, source.kind, source.page_count)
-    pending[source.sha256] = _Pending(FileReport(path, Outcome.STORED, doc_id, source.page_count), stored)
-    return None
-
-
-def _fail_unreadable(path: Path, reason: str, store: Store) -> FileReport:
-    try:
-        size = path.stat().st_size
-        sha = sha256_file(path)
-    except OSError:
-        size, sha = 0, None
-    doc_id = store.record_failure(filename=path.name, reason=reason, sha256=sha, size=size) if path.exists() else None
-    return FileReport(path, Outcome.FAILED, doc_id, reason=reason if path.exists() else "no such file")
 
 
 @dataclass
@@ -426,10 +406,15 @@ def save_document(
 
 
 def _complete(item: _Pending, store: Store) -> FileReport:
+    """Store a document's pages; its job then waits for classification (or fails with the document)."""
     report = item.report
     assert report.document_id is not None  # pending documents were registered in the store
     saved = save_document(store, report.document_id, report.path.name, item.source, item.outcomes)
     if saved.error:
         report.outcome, report.reason, report.pages = Outcome.FAILED, saved.error, 0
+        store.finish_job(item.job_id, JobStatus.FAILED, saved.error)
+    else:
+        store.queue_job(item.job_id, JobStage.CLASSIFY)
+        report.job_id = item.job_id
     report.ocr_pages, report.text_layer_pages = saved.ocr_pages, saved.text_layer_pages
     return report

@@ -20,7 +20,6 @@ from munseo.ingest import inspect_file
 from munseo.pipeline import limits_from
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.service.jobs import create_job
 from munseo.service.registry import register_model
 from munseo.store.files import DataDir
 from munseo.store.models import Job, utcnow
@@ -268,7 +267,7 @@ def test_jobs_left_running_by_a_crashed_server_are_picked_up_on_restart(
         page_count=1,
         original_path=str(original),
     )
-    job_id = create_job(store, doc_id)
+    job_id = store.create_job(doc_id)
     with store.sessions.begin() as session:  # as a server killed mid-job leaves it
         job = session.get(Job, job_id)
         job.status, job.worker, job.heartbeat_at = "running", f"{socket.gethostname()}:4242:local", utcnow()

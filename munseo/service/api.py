@@ -25,6 +25,7 @@ from munseo.service.auth import verify_token
 from munseo.service.jobs import Services
 from munseo.service.metrics import Metrics
 from munseo.service.registry import ModelHolder
+from munseo.service.views import DocumentNotFound
 from munseo.store.models import Role
 from munseo.store.repository import Store
 
@@ -113,8 +114,13 @@ Reviewer = Annotated[Principal, Depends(require(Role.REVIEWER))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
-def create_app(settings: Settings | None = None, executor: Literal["local", "celery", "none"] = "local") -> FastAPI:
-    """The API. ``executor``: who processes uploaded documents ("none": nobody, for tests of the API alone)."""
+def create_app(
+    settings: Settings | None = None,
+    executor: Literal["local", "celery", "none"] = "local",
+    watch: Path | None = None,
+) -> FastAPI:
+    """The API. ``executor``: who processes uploaded documents ("none": nobody, for tests of the API
+    alone); ``watch``: an inbox folder whose files are admitted like uploads."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -138,9 +144,17 @@ def create_app(settings: Settings | None = None, executor: Literal["local", "cel
         app.state.executor = runner
         if runner is not None:
             runner.start()
+        inbox = None
+        if watch is not None:
+            from munseo.watch import Inbox, InboxWatcher
+
+            inbox = InboxWatcher(Inbox(watch), settings, store, runner.notify if runner else lambda: None)
+            inbox.start()
         try:
             yield
         finally:
+            if inbox is not None:
+                inbox.stop()
             if runner is not None:
                 runner.stop()
             sync = getattr(app.state, "sync_reader", None)
@@ -162,6 +176,10 @@ def create_app(settings: Settings | None = None, executor: Literal["local", "cel
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return _error(exc.status_code, exc.code, str(exc.detail), exc.extra, headers)
+
+    @app.exception_handler(DocumentNotFound)
+    async def not_found(_: Request, exc: DocumentNotFound) -> JSONResponse:
+        return _error(404, _CODES.get(404, "not_found"), str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

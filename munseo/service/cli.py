@@ -32,6 +32,10 @@ def serve_command(
         str, typer.Option(help="local (embedded worker) or celery (Redis broker, munseo worker).")
     ] = "local",
     workers: Annotated[int | None, typer.Option(help="OCR processes of the embedded worker.")] = None,
+    watch: Annotated[
+        Path | None,
+        typer.Option(help="An inbox folder: files that arrive are processed, then moved to FOLDER/done or failed."),
+    ] = None,
 ) -> None:
     """Start the API (docs at /docs) and, by default, the embedded worker."""
     import uvicorn
@@ -42,7 +46,10 @@ def serve_command(
         err.print(f"[red]error:[/red] --executor must be local or celery, not {executor!r}")
         raise typer.Exit(2)
     settings = Settings(**({"workers": workers} if workers else {}))
-    app = create_app(settings, executor=executor)  # type: ignore[arg-type]
+    if watch is not None and not watch.is_dir():
+        err.print(f"[red]error:[/red] the inbox {watch} is not a folder")
+        raise typer.Exit(2)
+    app = create_app(settings, executor=executor, watch=watch)  # type: ignore[arg-type]
     console.print(f"munseo on http://{host}:{port}/  (API docs: /docs, executor: {executor})")
     uvicorn.run(app, host=host, port=port, log_level="info")
 

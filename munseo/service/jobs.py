@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -62,14 +63,6 @@ class Services:
         return DataDir(self.settings.data_dir)
 
 
-def create_job(store: Store, document_id: int) -> int:
-    with store.sessions.begin() as session:
-        job = Job(kind="process", document_id=document_id, stage=JobStage.OCR, status=JobStatus.QUEUED)
-        session.add(job)
-        session.flush()
-        return job.id
-
-
 def claim(store: Store, job_id: int, stage: JobStage, worker: str) -> bool:
     """Take a queued job for ``stage``; False if someone else has it or it is finished."""
     now = utcnow()
@@ -97,10 +90,13 @@ def _due(stage: JobStage, now: datetime) -> Select[tuple[int]]:
     )
 
 
-def next_queued(store: Store, stage: JobStage, limit: int = 1) -> list[int]:
-    """Ids of queued jobs for ``stage`` that are due, oldest first."""
+def next_queued(store: Store, stage: JobStage, limit: int = 1, among: Sequence[int] | None = None) -> list[int]:
+    """Ids of queued jobs for ``stage`` that are due, oldest first (only those ``among`` when given)."""
+    query = _due(stage, utcnow())
+    if among is not None:
+        query = query.where(Job.id.in_(among))
     with store.sessions() as session:
-        return list(session.scalars(_due(stage, utcnow()).limit(limit)))
+        return list(session.scalars(query.limit(limit)))
 
 
 def resend_due(store: Store, stage: JobStage, quiet_seconds: float) -> list[int]:
@@ -119,15 +115,6 @@ def resend_due(store: Store, stage: JobStage, quiet_seconds: float) -> list[int]
 def heartbeat(store: Store, job_id: int) -> None:
     with store.sessions.begin() as session:
         session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow()))
-
-
-def _finish(store: Store, job_id: int, status: JobStatus, error: str | None = None, **values: object) -> None:
-    with store.sessions.begin() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == job_id)
-            .values(status=status, error=error, finished_at=utcnow(), heartbeat_at=utcnow(), **values)
-        )
 
 
 def retry_or_fail(services: Services, job_id: int, stage: JobStage, reason: str) -> JobStatus:
@@ -181,7 +168,7 @@ def run_ocr(services: Services, job_id: int, read_pages: PageReader, worker: str
         job = session.get(Job, job_id)
         doc = session.get(Document, job.document_id) if job and job.document_id else None
     if job is None or doc is None:
-        _finish(store, job_id, JobStatus.FAILED, "the job's document no longer exists")
+        store.finish_job(job_id, JobStatus.FAILED, "the job's document no longer exists")
         return JobStatus.FAILED
     try:
         source = _source_of(doc)
@@ -207,31 +194,30 @@ def run_ocr(services: Services, job_id: int, read_pages: PageReader, worker: str
         log.exception("OCR stage of job %s failed", job_id)
         return retry_or_fail(services, job_id, JobStage.OCR, f"{type(exc).__name__}: {exc}")
     if saved.error:
-        _finish(store, job_id, JobStatus.FAILED, saved.error)
+        store.finish_job(job_id, JobStatus.FAILED, saved.error)
         return JobStatus.FAILED
-    with store.sessions.begin() as session:
-        session.execute(
-            update(Job)
-            .where(Job.id == job_id)
-            .values(stage=JobStage.CLASSIFY, status=JobStatus.QUEUED, heartbeat_at=utcnow(), next_attempt_at=None)
-        )
+    store.queue_job(job_id, JobStage.CLASSIFY)
     return JobStatus.QUEUED
 
 
-def classify_batch(services: Services, worker: str, limit: int = CLASSIFY_BATCH) -> int:
-    """Classify up to ``limit`` documents waiting for it, all with one model version. Returns how many."""
+def classify_batch(
+    services: Services, worker: str, limit: int = CLASSIFY_BATCH, among: Sequence[int] | None = None
+) -> int:
+    """Classify up to ``limit`` documents waiting for it (only the jobs ``among`` when given), all
+    with one model version. Returns how many. Without an active model nothing is taken: the
+    documents wait, and are classified once a version is activated."""
     store = services.store
-    claimed = [j for j in next_queued(store, JobStage.CLASSIFY, limit) if claim(store, j, JobStage.CLASSIFY, worker)]
+    model = services.models.get()
+    if model is None:
+        return 0
+    claimed = [
+        j for j in next_queued(store, JobStage.CLASSIFY, limit, among) if claim(store, j, JobStage.CLASSIFY, worker)
+    ]
     if not claimed:
         return 0
-    model = services.models.get()
     with store.sessions() as session:
         jobs = {j.id: j.document_id for j in session.scalars(select(Job).where(Job.id.in_(claimed)))}
         texts = {d.id: d.text or "" for d in session.scalars(select(Document).where(Document.id.in_(jobs.values())))}
-    if model is None:
-        for job_id in claimed:
-            _finish(store, job_id, JobStatus.DONE, "no model is active: the document was not classified")
-        return len(claimed)
     doc_ids = [jobs[j] for j in claimed]
     try:
         predictions = model.classifier.predict([texts.get(d, "") for d in doc_ids])
@@ -275,3 +261,36 @@ def apply_prediction(session: Session, doc_id: int, prediction: Prediction, mode
         return
     doc.needs_review = prediction.needs_review
     doc.min_confidence = min(t.confidence for t in prediction.tasks.values())
+
+
+@dataclass
+class ClassifySummary:
+    """What classifying a set of documents did: for ``munseo ingest`` and ``munseo watch``."""
+
+    model: str | None = None  # the version that classified them; None: no version is active
+    documents: int = 0
+    review: int = 0  # documents sent to review
+    labels: Counter[tuple[str, str]] = field(default_factory=Counter)  # (task, label) → documents
+    waiting: int = 0  # documents waiting for a model
+
+
+def classify_now(services: Services, job_ids: Sequence[int], worker: str) -> ClassifySummary:
+    """Classify the documents of ``job_ids`` in this process with the active model, batch by
+    batch; without one they stay queued, to be classified when a version is activated."""
+    ids = list(job_ids)
+    while ids and classify_batch(services, worker, among=ids):
+        pass
+    summary = ClassifySummary()
+    loaded = services.models.get()
+    summary.model = loaded.version if loaded else None
+    with services.store.sessions() as session:
+        jobs = list(session.scalars(select(Job).where(Job.id.in_(ids)))) if ids else []
+        done = [j.document_id for j in jobs if j.status == JobStatus.DONE and j.document_id is not None]
+        summary.waiting = sum(1 for j in jobs if j.status == JobStatus.QUEUED and j.stage == JobStage.CLASSIFY)
+        if done:
+            for doc in session.scalars(select(Document).where(Document.id.in_(done))):
+                summary.documents += 1
+                summary.review += bool(doc.needs_review)
+            for row in session.scalars(select(Classification).where(Classification.document_id.in_(done))):
+                summary.labels[(row.task, row.label)] += 1
+    return summary

@@ -12,30 +12,26 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
-from munseo.ingest import IngestError, inspect_file, sha256_file
+from munseo.admission import Admitted, admit
+from munseo.ingest import IngestError, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
 from munseo.service.api import ApiError, Reviewer, Viewer
-from munseo.service.jobs import create_job
 from munseo.service.registry import LoadedModel
 from munseo.service.schemas import (
     ClassifyDocumentResponse,
     ClassifyTextRequest,
     DocumentDetail,
     DocumentList,
-    DocumentSummary,
     ErrorResponse,
-    HistoryOut,
     JobOut,
-    LabelOut,
-    PageOut,
     PredictionOut,
     ReviewRequest,
     UploadItem,
     UploadResponse,
 )
-from munseo.store.files import DataDir
+from munseo.service.views import detail, load, pending_of, summary, versions_of
 from munseo.store.models import (
     Classification,
     ClassificationHistory,
@@ -85,45 +81,25 @@ async def _receive(upload: UploadFile, folder: Path, limit: int) -> Path:
 
 
 def _accept(request: Request, path: Path, filename: str, client_ref: str | None) -> UploadItem:
-    """Check one received file and queue it, or record it as failed with the reason."""
+    """Admit one received file for the executor, or record it as failed with the reason."""
     state = request.app.state
-    settings, store = state.settings, state.store
-    try:
-        source = inspect_file(path, limits_from(settings), settings.dpi)
-    except IngestError as exc:
-        doc_id = store.record_failure(
-            filename=filename, reason=exc.reason, sha256=sha256_file(path), size=path.stat().st_size
-        )
+    admission = admit(path, state.settings, state.store, filename=filename, client_ref=client_ref)
+    doc_url = f"/api/documents/{admission.document_id}" if admission.document_id is not None else None
+    if admission.outcome is Admitted.QUEUED:
         return UploadItem(
             filename=filename,
-            status="failed",
-            document_id=doc_id,
-            error=exc.reason,
-            document_url=f"/api/documents/{doc_id}",
+            status="queued",
+            document_id=admission.document_id,
+            job_id=admission.job_id,
+            job_url=f"/api/jobs/{admission.job_id}",
+            document_url=doc_url,
         )
-    existing = store.find_by_hash(source.sha256)
-    if existing is not None and existing.status != DocumentStatus.FAILED:
-        return UploadItem(
-            filename=filename, status="duplicate", document_id=existing.id, document_url=f"/api/documents/{existing.id}"
-        )
-    original = DataDir(settings.data_dir).store_original(path, source.sha256, source.kind.value)
-    doc_id = store.start_document(
-        sha256=source.sha256,
-        filename=filename,
-        mime=source.kind.value,
-        size=source.size,
-        page_count=source.page_count,
-        original_path=str(original),
-        client_ref=client_ref,
-    )
-    job_id = create_job(store, doc_id)
     return UploadItem(
         filename=filename,
-        status="queued",
-        document_id=doc_id,
-        job_id=job_id,
-        job_url=f"/api/jobs/{job_id}",
-        document_url=f"/api/documents/{doc_id}",
+        status=admission.outcome.value,
+        document_id=admission.document_id,
+        error=admission.reason,
+        document_url=doc_url,
     )
 
 
@@ -151,45 +127,6 @@ async def upload_documents(
     if executor is not None:
         executor.notify()
     return UploadResponse(documents=items)
-
-
-def _labels(doc: Document, versions: dict[int, str], full: bool = False) -> dict[str, LabelOut]:
-    out = {}
-    for c in doc.classifications:
-        top = sorted(c.probabilities.items(), key=lambda kv: -kv[1])[:3] if full else None
-        out[c.task] = LabelOut(
-            label=c.label,
-            confidence=c.confidence,
-            needs_review=c.needs_review,
-            source=c.source,
-            model_version=versions.get(c.model_version_id or 0),
-            probabilities=c.probabilities if full else None,
-            top=top,
-        )
-    return out
-
-
-def _versions(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(ModelVersion.id, ModelVersion.version)).all())
-
-
-def _summary(doc: Document, versions: dict[int, str], full: bool = False) -> DocumentSummary:
-    return DocumentSummary(
-        id=doc.id,
-        filename=doc.filename,
-        status=doc.status,
-        error=doc.error,
-        mime=doc.mime,
-        page_count=doc.page_count,
-        client_ref=doc.client_ref,
-        created_at=doc.created_at,
-        updated_at=doc.updated_at,
-        needs_review=doc.needs_review,
-        min_confidence=doc.min_confidence,
-        reviewed_at=doc.reviewed_at,
-        reviewed_by=doc.reviewed_by,
-        labels=_labels(doc, versions, full),
-    )
 
 
 @router.get("/api/documents", response_model=DocumentList, responses=ERRORS, tags=["documents"])
@@ -245,66 +182,10 @@ def list_documents(
             .limit(page_size)
             .options(selectinload(Document.classifications))
         ).all()
-        versions = _versions(session)
-        items = [_summary(d, versions) for d in docs]
+        versions = versions_of(session)
+        pending = pending_of(session, [d.id for d in docs])
+        items = [summary(d, versions, pending=pending) for d in docs]
     return DocumentList(items=items, total=total, page=page, page_size=page_size)
-
-
-def _load(session: Session, doc_id: int) -> Document:
-    doc = session.scalars(
-        select(Document)
-        .where(Document.id == doc_id)
-        .options(selectinload(Document.pages), selectinload(Document.classifications))
-    ).first()
-    if doc is None:
-        raise ApiError(404, f"no document with id {doc_id}")
-    return doc
-
-
-def detail(session: Session, doc_id: int) -> DocumentDetail:
-    doc = _load(session, doc_id)
-    versions = _versions(session)
-    history = session.scalars(
-        select(ClassificationHistory)
-        .where(ClassificationHistory.document_id == doc_id)
-        .order_by(ClassificationHistory.created_at, ClassificationHistory.id)
-    )
-    return DocumentDetail(
-        **_summary(doc, versions, full=True).model_dump(),
-        text=doc.text,
-        pages=[
-            PageOut(
-                number=p.number,
-                width=p.width,
-                height=p.height,
-                dpi=p.dpi,
-                source=p.source,
-                text=p.text,
-                raw_text=p.raw_text,
-                mean_confidence=p.mean_confidence,
-                blocks=p.blocks,
-                engine=p.engine,
-                preprocessing=p.preprocessing,
-                quality=p.quality,
-                needs_review=p.needs_review,
-                timings_ms=p.timings_ms,
-                image_url=f"/api/documents/{doc.id}/pages/{p.number}/image",
-            )
-            for p in doc.pages
-        ],
-        history=[
-            HistoryOut(
-                task=h.task,
-                label=h.label,
-                confidence=h.confidence,
-                source=h.source,
-                model_version=versions.get(h.model_version_id or 0),
-                reviewer=h.reviewer,
-                created_at=h.created_at,
-            )
-            for h in history
-        ],
-    )
 
 
 @router.get("/api/documents/{doc_id}", response_model=DocumentDetail, responses=ERRORS, tags=["documents"])
@@ -320,7 +201,7 @@ def get_document(request: Request, _: Viewer, doc_id: int) -> DocumentDetail:
 def page_image(request: Request, _: Viewer, doc_id: int, number: int) -> FileResponse:
     """The stored page image (JPEG), in the pixel coordinates of the page's word boxes."""
     with request.app.state.store.sessions() as session:
-        doc = _load(session, doc_id)
+        doc = load(session, doc_id)
         page = next((p for p in doc.pages if p.number == number), None)
     if page is None or not page.image_path or not Path(page.image_path).is_file():
         raise ApiError(404, f"document {doc_id} has no image for page {number}")
@@ -368,8 +249,8 @@ def review_queue(
             .limit(page_size)
             .options(selectinload(Document.classifications))
         ).all()
-        versions = _versions(session)
-        items = [_summary(d, versions, full=True) for d in docs]
+        versions = versions_of(session)
+        items = [summary(d, versions, full=True) for d in docs]
     return DocumentList(items=items, total=total, page=page, page_size=page_size)
 
 
@@ -377,7 +258,7 @@ def review_queue(
 def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRequest) -> DocumentDetail:
     """Accept the labels or correct some: kept in the history with who and when, and used as training data."""
     with request.app.state.store.sessions.begin() as session:
-        doc = _load(session, doc_id)
+        doc = load(session, doc_id)
         current = {c.task: c for c in doc.classifications}
         if not current:
             raise ApiError(409, f"document {doc_id} has no labels to review yet")
@@ -432,7 +313,7 @@ def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
     review flag return to what they were, the review no longer counts as training data, and the
     history records the undo."""
     with request.app.state.store.sessions.begin() as session:
-        doc = _load(session, doc_id)
+        doc = load(session, doc_id)
         review = session.scalars(
             select(Review).where(Review.document_id == doc_id).order_by(Review.created_at.desc(), Review.id.desc())
         ).first()

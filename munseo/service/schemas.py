@@ -70,6 +70,9 @@ class DocumentSummary(BaseModel):
     reviewed_at: datetime | None
     reviewed_by: str | None
     labels: dict[str, LabelOut] = Field(default_factory=dict)
+    # stored and waiting to be classified: "queued" for the executor, or "waiting for a model"
+    # when no model version is active (it is classified once one is activated)
+    classification_pending: Literal["queued", "waiting for a model"] | None = None
 
 
 class DocumentList(BaseModel):

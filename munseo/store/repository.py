@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from munseo.store.db import make_engine, migrate, session_factory
-from munseo.store.models import Document, DocumentStatus, Page, utcnow
+from munseo.store.models import Document, DocumentStatus, Job, JobStage, JobStatus, Page, utcnow
 
 
 @dataclass
@@ -50,6 +51,71 @@ class Store:
     def find_by_hash(self, sha256: str) -> Document | None:
         with self.sessions() as session:
             return session.scalars(select(Document).where(Document.sha256 == sha256)).first()
+
+    def find_same(self, sha256: str, stale_seconds: float) -> Document | None:
+        """The document these bytes already are, by the one duplicate rule of every entry point: a
+        document with the same content that is processed, or still being processed (a job of it is
+        queued, or running with a heartbeat in the last ``stale_seconds``). A failed document, or one
+        whose processing was abandoned (a crash before its job was written or picked up again), is
+        not: the file is admitted again and replaces it."""
+        cutoff = utcnow() - timedelta(seconds=stale_seconds)
+        with self.sessions() as session:
+            doc = session.scalars(select(Document).where(Document.sha256 == sha256)).first()
+            if doc is None or doc.status == DocumentStatus.FAILED:
+                return None
+            if doc.status == DocumentStatus.PROCESSED:
+                return doc
+            live = select(Job.id).where(
+                Job.document_id == doc.id,
+                (Job.status == JobStatus.QUEUED) | ((Job.status == JobStatus.RUNNING) & (Job.heartbeat_at >= cutoff)),
+            )
+            return doc if session.scalars(live.limit(1)).first() is not None else None
+
+    def create_job(self, document_id: int, stage: JobStage = JobStage.OCR, worker: str | None = None) -> int:
+        """A document's processing job: queued for ``stage``, or running already when ``worker``
+        takes it at once (``munseo ingest`` runs its own documents)."""
+        now = utcnow()
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Job)
+                .where(Job.document_id == document_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+                .values(status=JobStatus.FAILED, error="replaced by a new admission of the same file", finished_at=now)
+            )
+            job = Job(kind="process", document_id=document_id, stage=stage, status=JobStatus.QUEUED)
+            if worker is not None:
+                job.status, job.worker, job.started_at, job.heartbeat_at, job.attempts = (
+                    JobStatus.RUNNING,
+                    worker,
+                    now,
+                    now,
+                    1,
+                )
+            session.add(job)
+            session.flush()
+            return job.id
+
+    def heartbeat_jobs(self, job_ids: Sequence[int]) -> None:
+        """Running jobs are alive: ``requeue_stale`` leaves them alone."""
+        if job_ids:
+            with self.sessions.begin() as session:
+                session.execute(update(Job).where(Job.id.in_(job_ids)).values(heartbeat_at=utcnow()))
+
+    def queue_job(self, job_id: int, stage: JobStage) -> None:
+        """The job waits for ``stage`` now, due at once."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(stage=stage, status=JobStatus.QUEUED, heartbeat_at=utcnow(), next_attempt_at=None)
+            )
+
+    def finish_job(self, job_id: int, status: JobStatus, error: str | None = None, **values: object) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(status=status, error=error, finished_at=utcnow(), heartbeat_at=utcnow(), **values)
+            )
 
     def start_document(
         self,

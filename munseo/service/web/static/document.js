@@ -37,7 +37,7 @@
   async function load() {
     try { doc = await munseo.api(`/api/documents/${id}`); } catch (e) { munseo.toast(e.message, true); return; }
     document.getElementById("title").textContent = doc.filename;
-    document.getElementById("meta").innerHTML = `#${doc.id} · <span class="badge ${doc.status}">${doc.status}</span> · ${doc.page_count} pages · added ${munseo.when(doc.created_at)}` +
+    document.getElementById("meta").innerHTML = `#${doc.id} · <span class="badge ${doc.status}">${doc.status}</span>${doc.classification_pending ? ` <span class="badge pending">${munseo.esc(doc.classification_pending)}</span>` : ""} · ${doc.page_count} pages · added ${munseo.when(doc.created_at)}` +
       (doc.reviewed_by ? ` · reviewed by ${munseo.esc(doc.reviewed_by)} ${munseo.when(doc.reviewed_at)}` : "") +
       (doc.error ? `<div class="error">${munseo.esc(doc.error)}</div>` : "");
     document.getElementById("labels").innerHTML = Object.entries(doc.labels).map(([t, l]) => probabilities(t, l)).join("") || '<p class="muted">Not classified.</p>';

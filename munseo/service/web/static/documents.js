@@ -38,7 +38,7 @@
     body.innerHTML = data.items.map((d) => `<tr class="link" data-id="${d.id}">
       <td>${d.id}</td><td>${munseo.esc(d.filename)}${d.error ? `<div class="error small">${munseo.esc(d.error)}</div>` : ""}</td>
       <td><span class="badge ${d.status}">${d.status}</span>${d.needs_review ? ' <span class="badge review">review</span>' : ""}</td>
-      <td>${Object.entries(d.labels).map(([t, l]) => `<div><span class="muted small">${munseo.esc(t)}</span> ${munseo.esc(l.label)}</div>`).join("")}</td>
+      <td>${Object.entries(d.labels).map(([t, l]) => `<div><span class="muted small">${munseo.esc(t)}</span> ${munseo.esc(l.label)}</div>`).join("")}${d.classification_pending ? `<span class="badge pending" title="classified once a model version is active">${munseo.esc(d.classification_pending)}</span>` : ""}</td>
       <td>${d.min_confidence == null ? "—" : munseo.confBar(d.min_confidence)}</td>
       <td>${d.page_count}</td><td class="small">${munseo.when(d.created_at)}</td></tr>`).join("")
       || `<tr><td colspan="7" class="muted">No documents match.</td></tr>`;

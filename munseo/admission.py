@@ -1,0 +1,90 @@
+"""Admission: the one way a file becomes a document, for every entry point (``munseo ingest``,
+``munseo watch``, uploads to the API).
+
+A file is checked (``ingest.inspect_file``), compared with what is stored by the one duplicate rule
+(``Store.find_same``), copied into the data directory, and recorded as a document with its first
+job. A file that cannot be read is recorded as a failed document with the reason; nothing already
+stored is touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from munseo.config import Settings
+from munseo.ingest import IngestError, Limits, SourceFile, inspect_file, sha256_file
+from munseo.store.files import DataDir
+from munseo.store.models import JobStage
+from munseo.store.repository import Store
+
+
+class Admitted(StrEnum):
+    QUEUED = "queued"  # a new document with its job
+    DUPLICATE = "duplicate"  # the same content is stored or being processed already
+    FAILED = "failed"  # recorded as a failed document (``reason`` says why)
+
+
+@dataclass(frozen=True)
+class Admission:
+    outcome: Admitted
+    document_id: int | None
+    reason: str | None = None
+    job_id: int | None = None
+    source: SourceFile | None = None  # the stored original of a queued document
+
+    @property
+    def pages(self) -> int:
+        return self.source.page_count if self.source else 0
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(settings.max_pixels, settings.max_file_bytes, settings.max_pages)
+
+
+def admit(
+    path: Path,
+    settings: Settings,
+    store: Store,
+    *,
+    filename: str | None = None,
+    client_ref: str | None = None,
+    worker: str | None = None,
+) -> Admission:
+    """Admit one file. ``worker`` takes the new job at once (its caller runs the stages itself);
+    without it the job is queued for an executor."""
+    name = filename or path.name
+    try:
+        source = inspect_file(path, limits_from(settings), settings.dpi)
+    except IngestError as exc:
+        return _failed(path, name, exc.reason, store)
+    same = store.find_same(source.sha256, settings.job_stale_seconds)
+    if same is not None:
+        return Admission(Admitted.DUPLICATE, same.id)
+    try:
+        original = DataDir(settings.data_dir).store_original(source.path, source.sha256, source.kind.value)
+    except OSError as exc:
+        return _failed(path, name, f"the original could not be saved to the data directory ({exc})", store)
+    doc_id = store.start_document(
+        sha256=source.sha256,
+        filename=name,
+        mime=source.kind.value,
+        size=source.size,
+        page_count=source.page_count,
+        original_path=str(original),
+        client_ref=client_ref,
+    )
+    job_id = store.create_job(doc_id, JobStage.OCR, worker)
+    # the stages read the stored copy: the caller may delete or replace the input meanwhile
+    stored = SourceFile(original, source.sha256, source.size, source.kind, source.page_count)
+    return Admission(Admitted.QUEUED, doc_id, job_id=job_id, source=stored)
+
+
+def _failed(path: Path, filename: str, reason: str, store: Store) -> Admission:
+    try:
+        size, sha = path.stat().st_size, sha256_file(path)
+    except OSError:
+        return Admission(Admitted.FAILED, None, reason=reason)
+    doc_id = store.record_failure(filename=filename, reason=reason, sha256=sha, size=size)
+    return Admission(Admitted.FAILED, doc_id, reason=reason)
