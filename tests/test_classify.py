@@ -580,3 +580,30 @@ def test_metrics_against_hand_computed_values():
     assert metrics.per_class["b"].precision == pytest.approx(2 / 3) and metrics.per_class["b"].recall == 1.0
     assert metrics.per_class["c"].support == 1 and metrics.per_class["c"].f1 == 0.0
     assert sum(b.count for b in metrics.reliability) == 5
+
+
+def test_training_featurises_into_one_float64_copy_equal_to_transform() -> None:
+    from munseo.classify.features import Vocabulary
+    from munseo.classify.options import DEFAULT_FEATURES
+
+    texts = [d["text"] for d in make_documents(120, seed=9)]
+    fitted = Vocabulary.fit(texts, DEFAULT_FEATURES)
+    vocabulary, matrix = Vocabulary.fit_transform(texts, DEFAULT_FEATURES, dtype=np.float64)
+    assert np.array_equal(vocabulary.buckets, fitted.buckets) and np.allclose(vocabulary.idf, fitted.idf)
+    expected = fitted.transform(texts)
+    assert matrix.dtype == np.float64 and matrix.has_sorted_indices and matrix.nnz == expected.nnz
+    assert abs(matrix - expected).max() < 1e-6
+
+
+def test_tasks_are_fitted_side_by_side_only_within_the_memory_budget() -> None:
+    from scipy import sparse
+
+    from munseo.classify.linear import fit_threads
+
+    small = sparse.random(1000, 500, density=0.01, format="csr")
+    assert fit_threads(small, 2, LinearOptions()) == 2
+    assert fit_threads(small, 1, LinearOptions()) == 1
+    large_copy_mib = LinearOptions().fit_memory_mib * 0.6  # two copies would not fit
+    rows = int(large_copy_mib * 2**20 / 16)
+    large = sparse.csr_matrix((np.ones(rows), np.zeros(rows, dtype=np.int32), np.arange(rows + 1)), shape=(rows, 1))
+    assert fit_threads(large, 2, LinearOptions()) == 1

@@ -161,10 +161,19 @@ class Vocabulary:
 
     @classmethod
     def fit(cls, texts: Sequence[str], config: FeatureConfig) -> Vocabulary:
+        return cls._fit(texts, config)[0]
+
+    @classmethod
+    def _fit(cls, texts: Sequence[str], config: FeatureConfig) -> tuple[Vocabulary, int]:
+        """The vocabulary, and how many (text, bucket) pairs the texts have: an upper bound of the
+        non-zeros of their TF-IDF rows."""
         mask = np.uint64((1 << config.hash_bits) - 1)
         df = np.zeros(1 << config.hash_bits, dtype=np.int64)
+        pairs = 0
         for text in texts:
-            df[np.unique((config.keys(text) & mask).astype(np.int64))] += 1
+            present = np.unique((config.keys(text) & mask).astype(np.int64))
+            df[present] += 1
+            pairs += len(present)
         candidates = np.flatnonzero(df >= config.min_df)
         if len(candidates) == 0:
             raise ValueError(f"no feature occurs in at least {config.min_df} training texts")
@@ -172,7 +181,31 @@ class Vocabulary:
         order = np.lexsort((candidates, -df[candidates]))[: config.max_features]
         buckets = np.sort(candidates[order])
         idf = np.log((1 + len(texts)) / (1 + df[buckets])) + 1.0
-        return cls(config, buckets, idf)
+        return cls(config, buckets, idf), pairs
+
+    @classmethod
+    def fit_transform(
+        cls, texts: Sequence[str], config: FeatureConfig, dtype: type = np.float32, chunk: int = 256
+    ) -> tuple[Vocabulary, sparse.csr_matrix]:
+        """``fit``, then ``transform`` of the same texts written straight into arrays of their
+        final size and type (no stacking of parts, no conversion): training holds one copy of
+        its rows, in the float64 that liblinear reads."""
+        vocabulary, bound = cls._fit(texts, config)
+        values = np.empty(bound, dtype=dtype)
+        indices = np.empty(bound, dtype=np.int32)
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        filled = 0
+        for start in range(0, len(texts), chunk):
+            batch = texts[start : start + chunk]
+            doc, feature, weight = vocabulary._weights(batch)
+            values[filled : filled + len(weight)] = weight
+            indices[filled : filled + len(weight)] = feature
+            indptr[start + 1 : start + len(batch) + 1] = filled + np.cumsum(np.bincount(doc, minlength=len(batch)))
+            filled += len(weight)
+        matrix = sparse.csr_matrix(
+            (values[:filled], indices[:filled], indptr), shape=(len(texts), len(vocabulary)), copy=False
+        )
+        return vocabulary, matrix
 
     def _weights(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document index, feature id, L2-normalised TF-IDF value), sorted by document then feature."""

@@ -112,6 +112,14 @@ def check_targets(targets: np.ndarray, schema: LabelSchema) -> None:
             raise DataError("training data", f"task {task!r} needs examples of at least two labels (has: {names})")
 
 
+def fit_threads(features: sparse.csr_matrix, tasks: int, options: LinearOptions) -> int:
+    """Tasks fitted side by side: up to ``options.threads``, as many as the memory budget allows.
+    Each fit holds liblinear's own copy of the rows (16 bytes per non-zero and per row)."""
+    copy_mib = (features.nnz + features.shape[0]) * 16 / 2**20
+    affordable = int(options.fit_memory_mib // max(copy_mib, 1.0))
+    return max(1, min(options.threads, tasks, affordable))
+
+
 def fit_linear(
     vocabulary: Vocabulary,
     features: sparse.csr_matrix,
@@ -121,17 +129,20 @@ def fit_linear(
     seed: int,
 ) -> LinearModel:
     """One SVM per task on TF-IDF rows and their ``label_matrix`` (−1: no label for that task);
-    tasks are fitted on ``options.threads`` threads (liblinear releases the GIL)."""
+    tasks are fitted on up to ``options.threads`` threads (liblinear releases the GIL)."""
     check_targets(targets, schema)
     columns = list(task_columns(schema).values())
     weights = np.zeros((features.shape[1], columns[-1][1]), dtype=np.float32)
     bias = np.full(columns[-1][1], ABSENT_LOGIT, dtype=np.float32)
+    # liblinear wants float64: converted once (if the caller has not) and shared by the tasks
+    features = features.astype(np.float64, copy=False)
 
     def fit(t: int) -> tuple[int, Any]:
         rows = np.flatnonzero(targets[:, t] >= 0)
-        return t, _fit_task(features[rows], targets[rows, t], options, seed)
+        x = features if len(rows) == features.shape[0] else features[rows]
+        return t, _fit_task(x, targets[rows, t], options, seed)
 
-    with ThreadPoolExecutor(max(1, min(options.threads, len(columns)))) as pool:
+    with ThreadPoolExecutor(fit_threads(features, len(columns), options)) as pool:
         fitted = list(pool.map(fit, range(len(columns))))
     for t, estimator in fitted:
         start = columns[t][0]

@@ -21,7 +21,10 @@ class LinearOptions:
     weight_cap: float = 3.0  # "balanced" class weights, capped at this (0: no class weights)
     tol: float = 0.01  # liblinear's stopping tolerance (its own default is 0.1; scikit-learn's 1e-4)
     max_iter: int = 1000  # liblinear's coordinate-descent passes at most
-    threads: int = 2  # tasks fitted side by side
+    threads: int = 2  # tasks fitted side by side, at most
+    # memory for liblinear's copies of the training rows: tasks are fitted side by side only while
+    # their copies fit in it (50,000 bills take 650 MiB a copy: one at a time, to stay under 2 GB)
+    fit_memory_mib: float = 1000.0
 
 
 @dataclass(frozen=True)

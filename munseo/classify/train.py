@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from scipy import sparse
 
 from munseo.classify.calibration import fit_temperature, softmax
 from munseo.classify.data import Dataset, Example, label_matrix, loose_pages, split
@@ -129,18 +130,23 @@ def _train_linear(
     fitted on train and dev together and every text featurised once; the SVMs are fitted on the
     train split, their dev logits kept for calibration, then fitted again on everything
     (``refit``)."""
-    everything = [*fit_set, *dev_set]
-    texts = [e.text for e in everything]
-    vocabulary = Vocabulary.fit(texts, options.linear.features)
-    features = vocabulary.transform(texts)
-    targets = label_matrix(everything, schema, missing=-1)
+    # float64, as liblinear wants it: made so here once rather than copied by every fit
+    vocabulary, features = Vocabulary.fit_transform(
+        [e.text for e in [*fit_set, *dev_set]], options.linear.features, dtype=np.float64
+    )
     log(f"vocabulary: {len(vocabulary)} features")
     n = len(fit_set)
-    model = fit_linear(vocabulary, features[:n], targets[:n], schema, options.linear, options.seed)
-    dev_logits = model.logits_of(features[n:])
+    fit_features, dev_features = features[:n], features[n:]
+    del features
+    fit_targets = label_matrix(fit_set, schema, missing=-1)
+    model = fit_linear(vocabulary, fit_features, fit_targets, schema, options.linear, options.seed)
+    dev_logits = model.logits_of(dev_features)
     if refit:
         log("fitting again on train + dev")
-        model = fit_linear(vocabulary, features, targets, schema, options.linear, options.seed)
+        everything = sparse.vstack([fit_features, dev_features], format="csr")
+        del fit_features
+        targets = np.vstack([fit_targets, label_matrix(dev_set, schema, missing=-1)])
+        model = fit_linear(vocabulary, everything, targets, schema, options.linear, options.seed)
     return model, dev_logits
 
 
