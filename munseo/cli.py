@@ -24,10 +24,12 @@ from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
 from munseo.service.cli import models_app, serve_command, token_app, worker_command
 from munseo.service.demo import demo_command
-from munseo.service.jobs import ClassifySummary, Services, classify_now, worker_name
+from munseo.service.jobs import Services, worker_name
 from munseo.service.registry import ModelHolder
 from munseo.service.schemas import LabelOut
 from munseo.service.views import DocumentNotFound, detail, summaries
+from munseo.stages import after, run_here, stages
+from munseo.stages.classify import ClassifySummary, summarise
 from munseo.store.repository import Store
 from munseo.synth.cli import synth_command
 from munseo.watch import Inbox
@@ -95,10 +97,17 @@ class _RichProgress(ProgressSink):
 
 
 def _classify_stored(settings: Settings, store: Store, report: IngestReport, worker: str) -> ClassifySummary:
-    """The classify stage of the documents ingest stored, in this process with the active model."""
+    """The stages after reading of the documents ingest stored, in this process (classify: with
+    the active model; without one they wait for it)."""
     waiting = [f.job_id for f in report.files if f.job_id is not None]
+    services = Services(settings, store, ModelHolder(store))
     with err.status(f"classifying {len(waiting)} document(s)"):
-        return classify_now(Services(settings, store, ModelHolder(store)), waiting, worker)
+        run_here(services, waiting, worker)
+    return summarise(services, waiting)
+
+
+def _after_reading(settings: Settings) -> str | None:
+    return after(stages(settings), "ocr")
 
 
 def _summary(report: IngestReport, classified: ClassifySummary) -> Table:
@@ -156,7 +165,9 @@ def ingest_command(
     )
     name = worker_name("ingest")
     with Progress(*columns, console=err, transient=False) as progress:
-        report = ingest(paths, settings, store, _RichProgress(progress), worker=name)
+        report = ingest(
+            paths, settings, store, _RichProgress(progress), worker=name, next_stage=_after_reading(settings)
+        )
     classified = _classify_stored(settings, store, report, name)
     console.print(_summary(report, classified))
     if report.failed:
@@ -194,7 +205,9 @@ def watch_command(
             ready = inbox.ready()
             if ready:
                 refs = {p: inbox.client_ref(p) for p in ready}
-                report = ingest(ready, settings, store, worker=name, client_refs=refs)
+                report = ingest(
+                    ready, settings, store, worker=name, client_refs=refs, next_stage=_after_reading(settings)
+                )
                 classified = _classify_stored(settings, store, report, name)
                 for f in report.files:
                     failed_reason = f.reason if f.outcome is Outcome.FAILED else None

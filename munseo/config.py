@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         5, ge=1, description="Times a worker may take a job (OCR and classification stages together) before it fails."
     )
     sync_max_pages: int = Field(5, ge=1, description="Most pages POST /api/classify/document reads in the request.")
+    stage_plugins: list[str] = Field(
+        default_factory=list,
+        description="Extra processing stages run after the built-in ones, as 'module:attribute' names of "
+        "munseo.stages.Stage objects (JSON list in MUNSEO_STAGE_PLUGINS).",
+    )
 
     @classmethod
     def settings_customise_sources(

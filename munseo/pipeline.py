@@ -26,7 +26,7 @@ from munseo.elements import DocumentResult, PageResult, PageSource
 from munseo.ingest import IngestError, SourceFile, inspect_file, load_page
 from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, read_page
 from munseo.store.files import DataDir
-from munseo.store.models import JobStage, JobStatus
+from munseo.store.models import JobStatus
 from munseo.store.repository import NewPage, Store
 from munseo.text import clean_page_text, merge_pages
 
@@ -49,6 +49,7 @@ class PageOutcome:
     result: PageResult | None = None
     clean_text: str = ""
     error: str | None = None
+    crashed: bool = False  # the worker process died on it: worth another try
 
 
 # One engine per worker process, made by the pool's initializer.
@@ -168,7 +169,8 @@ class PageProcessor:
                     if crashes[key] < self.MAX_CRASHES:
                         retry.append(job)
                     else:
-                        yield PageOutcome(job, error=f"page {job.index + 1}: the OCR worker process crashed")
+                        reason = f"page {job.index + 1}: the OCR worker process crashed"
+                        yield PageOutcome(job, error=reason, crashed=True)
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
         """Drop a broken pool (once, whichever thread sees it first); the next submit starts a new one."""
@@ -250,7 +252,7 @@ class FileReport:
     ocr_pages: int = 0
     text_layer_pages: int = 0
     reason: str | None = None
-    job_id: int | None = None  # a stored document's job, waiting for classification
+    job_id: int | None = None  # a stored document's job, waiting in the stage after reading
 
 
 @dataclass
@@ -299,10 +301,11 @@ def ingest(
     workers: int | None = None,
     worker: str = "ingest",
     client_refs: Mapping[Path, str | None] | None = None,
+    next_stage: str | None = None,
 ) -> IngestReport:
     """Admit files and folders into ``store`` and read their pages, as ``worker``: the documents'
-    jobs are this process's while it reads them, and wait for classification afterwards
-    (``FileReport.job_id``). Same content twice is one document."""
+    jobs are this process's while it reads them, and then wait in ``next_stage`` (the stage after
+    reading; None: they are finished). Same content twice is one document."""
     started = time.perf_counter()
     progress = progress or ProgressSink()
     data = DataDir(settings.data_dir)
@@ -338,7 +341,7 @@ def ingest(
             item = pending[outcome.job.source.sha256]
             item.outcomes.append(outcome)
             if len(item.outcomes) == item.source.page_count:
-                report.files.append(_complete(item, store))
+                report.files.append(_complete(item, store, next_stage))
                 del pending[outcome.job.source.sha256]
             if time.monotonic() - beat > HEARTBEAT_SECONDS:
                 store.heartbeat_jobs([p.job_id for p in pending.values()])
@@ -405,16 +408,18 @@ def save_document(
     return saved
 
 
-def _complete(item: _Pending, store: Store) -> FileReport:
-    """Store a document's pages; its job then waits for classification (or fails with the document)."""
+def _complete(item: _Pending, store: Store, next_stage: str | None) -> FileReport:
+    """Store a document's pages; its job then waits in the next stage (or fails with the document)."""
     report = item.report
     assert report.document_id is not None  # pending documents were registered in the store
     saved = save_document(store, report.document_id, report.path.name, item.source, item.outcomes)
     if saved.error:
         report.outcome, report.reason, report.pages = Outcome.FAILED, saved.error, 0
         store.finish_job(item.job_id, JobStatus.FAILED, saved.error)
-    else:
-        store.queue_job(item.job_id, JobStage.CLASSIFY)
+    elif next_stage is not None:
+        store.queue_job(item.job_id, next_stage)
         report.job_id = item.job_id
+    else:
+        store.finish_job(item.job_id, JobStatus.DONE)
     report.ocr_pages, report.text_layer_pages = saved.ocr_pages, saved.text_layer_pages
     return report

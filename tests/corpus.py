@@ -78,3 +78,13 @@ def make_documents(count: int, seed: int, words: int = 70, confusion: float = 0.
 def write_jsonl(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def trained_model(root: Path, count: int = 300, seed: int = 5) -> Path:
+    """A linear model of the default schema, trained on ``count`` generated documents in ``root``."""
+    from munseo.classify import TrainOptions, load_dataset, load_schema, train
+
+    schema = load_schema()
+    data = write_jsonl(root / f"train-{seed}.jsonl", make_documents(count, seed=seed))
+    train(load_dataset([str(data)], schema), schema, root / f"model-{seed}", TrainOptions(seed=seed))
+    return root / f"model-{seed}"

@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from munseo.classify import TrainOptions, load_dataset, load_schema, train
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
 from munseo.service.registry import activate_model, register_model
 from munseo.store.repository import Store
 from tests import documents
-from tests.corpus import make_documents, write_jsonl
+from tests.corpus import trained_model
 from tests.test_cli import munseo
 
 pytestmark = pytest.mark.slow
@@ -26,11 +25,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("entry-model")
-    schema = load_schema()
-    data = write_jsonl(root / "train.jsonl", make_documents(300, seed=5))
-    train(load_dataset([str(data)], schema), schema, root / "model", TrainOptions(seed=5))
-    return root / "model"
+    return trained_model(tmp_path_factory.mktemp("entry-model"), seed=5)
 
 
 def _stored(data_dir: Path) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Celery executor: the same task functions as the embedded one, spread over machines.
 
-Two queues: ``ocr`` (one document per task, one Tesseract engine per worker process) and
-``classify`` (batches of whatever is waiting). Messages are JSON only: a reachable Redis must not
+One task, ``munseo.stage``, and one queue per stage (``munseo.stages``), named after it: ``ocr``
+(one document per message, one Tesseract engine per worker process), ``classify`` (batches of
+whatever is waiting), and any stage a plugin adds. Messages are JSON only: a reachable Redis must not
 mean code execution. Tasks are acknowledged late and rejected when their worker dies, so a killed
 worker's task is delivered again; the jobs table's compare-and-set makes a second delivery a no-op.
 """
@@ -17,14 +18,13 @@ from celery.signals import worker_process_init
 
 from munseo.config import Settings
 from munseo.pipeline import PageJob, PageOutcome, init_worker, process_page
-from munseo.service.jobs import Services, classify_batch, run_ocr, worker_name
+from munseo.service.jobs import Services, worker_name
 from munseo.service.registry import ModelHolder
-from munseo.store.models import JobStatus
+from munseo.stages import Scope, after, run_due, stages
 from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)
-OCR_QUEUE, CLASSIFY_QUEUE = "ocr", "classify"
-OCR_TASK, CLASSIFY_TASK = "munseo.ocr", "munseo.classify"
+STAGE_TASK = "munseo.stage"
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -38,7 +38,6 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_routes={OCR_TASK: {"queue": OCR_QUEUE}, CLASSIFY_TASK: {"queue": CLASSIFY_QUEUE}},
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": max(60, int(settings.job_stale_seconds * 2))},
         worker_hijack_root_logger=False,
@@ -68,24 +67,28 @@ def read_pages_here(jobs: Iterable[PageJob]) -> Iterator[PageOutcome]:
         yield process_page(job)
 
 
-@app.task(name=OCR_TASK, bind=True, max_retries=5)
-def ocr_task(self, job_id: int) -> str | None:  # type: ignore[no-untyped-def]
-    try:
-        status = run_ocr(_services(), job_id, read_pages_here, worker_name("celery"))
-    except Exception as exc:  # the database is unreachable, say: try again later
-        raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
-    if status is JobStatus.QUEUED:
-        classify_task.delay()
-    return status.value if status else None
+def send_stage(celery: Celery, name: str, job_ids: list[int] | None = None) -> None:
+    """Ask a worker on the stage's queue to run its due jobs (these, for a page stage)."""
+    celery.send_task(STAGE_TASK, args=[name, job_ids], queue=name)
 
 
-@app.task(name=CLASSIFY_TASK, bind=True, max_retries=5)
-def classify_task(self) -> int:  # type: ignore[no-untyped-def]
+@app.task(name=STAGE_TASK, bind=True, max_retries=5)
+def stage_task(self, name: str, job_ids: list[int] | None = None) -> int:  # type: ignore[no-untyped-def]
     services = _services()
+    all_stages = stages(settings)
+    stage = next(s for s in all_stages if s.name == name)
+    worker = worker_name("celery")
     total = 0
     try:
-        while done := classify_batch(services, worker_name("celery")):
-            total += done
-    except Exception as exc:
+        if stage.scope is Scope.PAGE:
+            total = run_due(services, all_stages, stage, worker, read_pages_here, among=job_ids)
+        else:
+            while done := run_due(services, all_stages, stage, worker, read_pages_here, among=job_ids):
+                total += done
+    except Exception as exc:  # the database is unreachable, say: try again later
         raise self.retry(exc=exc, countdown=min(60, 2**self.request.retries)) from exc
+    following = after(all_stages, name)
+    if total and following is not None:
+        next_stage = next(s for s in all_stages if s.name == following)
+        send_stage(app, following, job_ids if next_stage.scope is Scope.PAGE else None)
     return total

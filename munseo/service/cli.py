@@ -56,17 +56,20 @@ def serve_command(
 
 def worker_command(
     concurrency: Annotated[int | None, typer.Option(help="Worker processes (default: one per core).")] = None,
-    queues: Annotated[str, typer.Option(help="Queues to consume: ocr, classify or both.")] = "ocr,classify",
+    queues: Annotated[
+        str | None, typer.Option(help="Queues to consume, one per stage (ocr, classify …; default: every stage).")
+    ] = None,
     hostname: Annotated[str | None, typer.Option(help="Celery node name (must be unique per machine).")] = None,
 ) -> None:
     """A Celery worker: OCR and classification for a `munseo serve --executor celery` elsewhere."""
     from munseo.service.celery_app import app
+    from munseo.stages import stages
 
     settings = Settings()
     argv = [
         "worker",
         "--loglevel=INFO",
-        f"--queues={queues}",
+        f"--queues={queues or ','.join(s.name for s in stages(settings))}",
         "--pool=prefork",
         f"--concurrency={concurrency or settings.resolved_workers}",
         f"--hostname={hostname or f'munseo-{os.getpid()}@%h'}",

@@ -1,103 +1,75 @@
-"""The embedded executor of ``munseo serve`` (the default): threads in the server process feed
-a pool of OCR processes, and one thread classifies in batches."""
+"""The executors of ``munseo serve``, both derived from the stage list (``munseo.stages``): the
+embedded one (the default) runs threads in the server process, and the Celery one sends each
+stage's due jobs to the queue named after the stage."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from munseo.pipeline import PageProcessor
-from munseo.service.jobs import (
-    Services,
-    classify_batch,
-    next_queued,
-    requeue_stale,
-    resend_due,
-    run_ocr,
-    worker_name,
-)
-from munseo.store.models import JobStage
+from munseo.service.jobs import Services, requeue_stale, resend_due, worker_name
+from munseo.stages import Scope, Stage, run_due, stages
 
 log = logging.getLogger(__name__)
 
 
 class LocalExecutor:
-    """Polls the jobs table (and wakes at once on ``notify``); the table stays the source of truth."""
+    """For every stage, threads that take its due jobs (page stages: one per OCR process, each
+    document's pages fanned out over the processes; document stages: one thread, in batches).
+    They poll the jobs table, and wake at once on ``notify`` or when a job moves on to them; the
+    table stays the source of truth."""
 
     def __init__(self, services: Services, workers: int | None = None, poll_seconds: float = 1.0) -> None:
         self.services = services
         self.workers = workers or services.settings.resolved_workers
         self.poll_seconds = poll_seconds
         self.name = worker_name("local")
-        self._wake_ocr = threading.Event()
-        self._wake_classify = threading.Event()
+        self.stages = stages(services.settings)
+        self._wake = {stage.name: threading.Event() for stage in self.stages}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._processor = PageProcessor(services.settings, self.workers)
-        self._ocr_slots = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="munseo-ocr")
-        self._busy = threading.Semaphore(self.workers)
 
     def start(self) -> None:
         # Jobs a previous server on this machine left running cannot be running any more.
         requeue_stale(self.services, also_worker_prefix=self.name.rsplit(":", 2)[0] + ":")
-        for target, name in ((self._dispatch_ocr, "munseo-dispatch"), (self._classify_loop, "munseo-classify")):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        for stage in self.stages:
+            for n in range(self.workers if stage.scope is Scope.PAGE else 1):
+                thread = threading.Thread(
+                    target=self._loop, args=(stage,), name=f"munseo-{stage.name}-{n}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake_ocr.set()
-        self._wake_classify.set()
+        for wake in self._wake.values():
+            wake.set()
         for thread in self._threads:
             thread.join(timeout=30)
-        self._ocr_slots.shutdown(wait=True, cancel_futures=True)
         self._processor.__exit__()
 
     def notify(self) -> None:
-        self._wake_ocr.set()
+        self._wake[self.stages[0].name].set()
 
-    def _sleep(self, wake: threading.Event) -> None:
-        wake.wait(self.poll_seconds)
-        wake.clear()
-
-    def _dispatch_ocr(self) -> None:
+    def _loop(self, stage: Stage) -> None:
+        wake = self._wake[stage.name]
+        following = [s.name for s in self.stages[self.stages.index(stage) + 1 :]]
         while not self._stop.is_set():
             try:
-                requeue_stale(self.services)
-                due = next_queued(self.services.store, JobStage.OCR, limit=self.workers)
+                if stage is self.stages[0]:
+                    requeue_stale(self.services)
+                done = run_due(self.services, self.stages, stage, self.name, self._processor.run)
             except Exception:
-                log.exception("could not read the job queue")
-                due = []
-            started = 0
-            for job_id in due:
-                if not self._busy.acquire(blocking=False):
-                    break
-                self._ocr_slots.submit(self._run_ocr, job_id)
-                started += 1
-            if not started:
-                self._sleep(self._wake_ocr)
-
-    def _run_ocr(self, job_id: int) -> None:
-        try:
-            run_ocr(self.services, job_id, self._processor.run, self.name)
-        except Exception:
-            log.exception("job %s failed in the OCR stage", job_id)
-        finally:
-            self._busy.release()
-            self._wake_ocr.set()
-            self._wake_classify.set()
-
-    def _classify_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                done = classify_batch(self.services, self.name)
-            except Exception:
-                log.exception("classification batch failed")
+                log.exception("the %s stage could not run", stage.name)
                 done = 0
-            if not done:
-                self._sleep(self._wake_classify)
+            if done:
+                if following:
+                    self._wake[following[0]].set()
+            else:
+                wake.wait(self.poll_seconds)
+                wake.clear()
 
 
 class CeleryExecutor:
@@ -109,6 +81,7 @@ class CeleryExecutor:
         from munseo.service.celery_app import make_celery
 
         self.services = services
+        self.stages = stages(services.settings)
         self.celery = make_celery(services.settings)
         self.sweep_seconds = sweep_seconds
         self.resend_after = min(30.0, services.settings.job_stale_seconds)
@@ -127,12 +100,15 @@ class CeleryExecutor:
 
     def _sweep_once(self, quiet: float) -> None:
         requeue_stale(self.services)
-        from munseo.service.celery_app import CLASSIFY_TASK, OCR_TASK
+        from munseo.service.celery_app import send_stage
 
-        for job_id in resend_due(self.services.store, JobStage.OCR, quiet):
-            self.celery.send_task(OCR_TASK, args=[job_id])
-        if resend_due(self.services.store, JobStage.CLASSIFY, max(quiet, 1.0)):
-            self.celery.send_task(CLASSIFY_TASK)
+        for stage in self.stages:
+            due = resend_due(self.services.store, stage.name, quiet if stage.scope is Scope.PAGE else max(quiet, 1.0))
+            if stage.scope is Scope.PAGE:
+                for job_id in due:
+                    send_stage(self.celery, stage.name, [job_id])
+            elif due:
+                send_stage(self.celery, stage.name)
 
     def _sweep(self) -> None:
         while not self._stop.wait(self.sweep_seconds):

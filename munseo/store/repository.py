@@ -71,7 +71,7 @@ class Store:
             )
             return doc if session.scalars(live.limit(1)).first() is not None else None
 
-    def create_job(self, document_id: int, stage: JobStage = JobStage.OCR, worker: str | None = None) -> int:
+    def create_job(self, document_id: int, stage: str = JobStage.OCR, worker: str | None = None) -> int:
         """A document's processing job: queued for ``stage``, or running already when ``worker``
         takes it at once (``munseo ingest`` runs its own documents)."""
         now = utcnow()
@@ -100,7 +100,7 @@ class Store:
             with self.sessions.begin() as session:
                 session.execute(update(Job).where(Job.id.in_(job_ids)).values(heartbeat_at=utcnow()))
 
-    def queue_job(self, job_id: int, stage: JobStage) -> None:
+    def queue_job(self, job_id: int, stage: str) -> None:
         """The job waits for ``stage`` now, due at once."""
         with self.sessions.begin() as session:
             session.execute(

@@ -1,0 +1,171 @@
+"""The processing core: the stages every document goes through, in order, as data.
+
+A stage has a name (the ``jobs.stage`` a job waits in), a scope (``page``: one document at a time,
+its pages fanned out over the OCR processes; ``document``: batches of waiting documents), and one
+function. The function gets the jobs it was given (claimed already) and settles each one with
+``StageCall.done`` (on to the next stage, or finished after the last), ``retry`` or ``fail``;
+job transitions, the executors' loops, Celery's queues and the resend sweep are all derived from
+``stages()``. A new stage is one module with its function and one entry in ``BUILT_IN`` (or a
+``module:attribute`` in the ``MUNSEO_STAGE_PLUGINS`` setting, appended after the built-in ones).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from munseo.config import Settings
+from munseo.service.jobs import PageReader, Services, claim, heartbeat, next_queued, retry_or_fail
+from munseo.store.models import Job, JobStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Scope(StrEnum):
+    PAGE = "page"  # one document per call, its pages read by the OCR processes
+    DOCUMENT = "document"  # a batch of waiting documents per call
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    scope: Scope
+    run: Callable[[StageCall], None]
+    batch: int = 1  # jobs per call
+    # whether the stage can run now (classify: a model is active); until then its jobs wait
+    ready: Callable[[Services], bool] = field(default=lambda _: True)
+
+
+@dataclass
+class StageCall:
+    """One call of a stage's function: its jobs, and how to settle each of them."""
+
+    stage: Stage
+    services: Services
+    jobs: list[int]
+    worker: str
+    read_pages: PageReader | None = None  # page stages: how this executor reads pages
+    next_stage: str | None = None
+    settled: set[int] = field(default_factory=set)
+
+    def heartbeat(self, job_id: int) -> None:
+        heartbeat(self.services.store, job_id)
+
+    def done(self, job_id: int, session: Session | None = None, **values: Any) -> None:
+        """The job's work in this stage is stored: on to the next stage, or finished. Pass the
+        session that stored the work to make both one transaction."""
+        now = utcnow()
+        if self.next_stage is None:
+            change: dict[str, Any] = {"status": JobStatus.DONE, "error": None, "finished_at": now}
+        else:
+            change = {"stage": self.next_stage, "status": JobStatus.QUEUED, "next_attempt_at": None}
+        statement = update(Job).where(Job.id == job_id).values(heartbeat_at=now, **change, **values)
+        if session is not None:
+            session.execute(statement)
+        else:
+            with self.services.store.sessions.begin() as own:
+                own.execute(statement)
+        self.settled.add(job_id)
+
+    def retry(self, job_id: int, reason: str) -> None:
+        """Back to this stage's queue with a backoff (failed after the last attempt)."""
+        retry_or_fail(self.services, job_id, self.stage.name, reason)
+        self.settled.add(job_id)
+
+    def fail(self, job_id: int, reason: str) -> None:
+        self.services.store.finish_job(job_id, JobStatus.FAILED, reason)
+        self.settled.add(job_id)
+
+
+def _read_stage() -> Stage:
+    from munseo.stages.read import read
+
+    return Stage("ocr", Scope.PAGE, read)
+
+
+def _classify_stage() -> Stage:
+    from munseo.stages.classify import CLASSIFY_BATCH, classify, model_is_active
+
+    return Stage("classify", Scope.DOCUMENT, classify, batch=CLASSIFY_BATCH, ready=model_is_active)
+
+
+BUILT_IN: list[Callable[[], Stage]] = [_read_stage, _classify_stage]
+
+
+def stages(settings: Settings | None = None) -> list[Stage]:
+    """Every stage in order: the built-in ones, then the settings' plugins."""
+    found = [make() for make in BUILT_IN]
+    for entry in (settings.stage_plugins if settings else []) or []:
+        module, _, attribute = entry.partition(":")
+        stage = getattr(importlib.import_module(module), attribute)
+        if not isinstance(stage, Stage):
+            raise TypeError(f"stage plugin {entry!r} is a {type(stage).__name__}, not a munseo Stage")
+        found.append(stage)
+    names = [s.name for s in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"stage names must be unique: {names}")
+    return found
+
+
+def after(all_stages: Sequence[Stage], name: str) -> str | None:
+    """The stage that follows ``name``, or None after the last."""
+    names = [s.name for s in all_stages]
+    index = names.index(name)
+    return names[index + 1] if index + 1 < len(names) else None
+
+
+def run_due(
+    services: Services,
+    all_stages: Sequence[Stage],
+    stage: Stage,
+    worker: str,
+    read_pages: PageReader | None = None,
+    among: Sequence[int] | None = None,
+) -> int:
+    """Take up to ``stage.batch`` due jobs of ``stage`` (only those ``among`` when given) and run
+    them. Returns how many were taken; 0 when none is due or the stage is not ready."""
+    if not stage.ready(services):
+        return 0
+    store = services.store
+    claimed = [j for j in next_queued(store, stage.name, stage.batch, among) if claim(store, j, stage.name, worker)]
+    if not claimed:
+        return 0
+    call = StageCall(stage, services, claimed, worker, read_pages, after(all_stages, stage.name))
+    try:
+        stage.run(call)
+    except Exception as exc:  # a job must end with its reason stored, whatever happened
+        log.exception("stage %s failed on jobs %s", stage.name, claimed)
+        for job_id in set(claimed) - call.settled:
+            call.retry(job_id, f"{stage.name} failed: {type(exc).__name__}: {exc}")
+    for job_id in set(claimed) - call.settled:
+        call.retry(job_id, f"the {stage.name} stage left the job unsettled")
+    return len(claimed)
+
+
+def run_here(
+    services: Services,
+    job_ids: Sequence[int],
+    worker: str,
+    read_pages: PageReader | None = None,
+    settings: Settings | None = None,
+) -> None:
+    """Run every stage the jobs are waiting in, in this process, until none of them can go on
+    (all finished, failed, or waiting for a stage that is not ready): ``munseo ingest`` and
+    ``munseo watch`` run their documents' stages themselves."""
+    ids = list(job_ids)
+    all_stages = stages(settings or services.settings)
+    progress = True
+    while ids and progress:
+        progress = False
+        for stage in all_stages:
+            if stage.scope is Scope.PAGE and read_pages is None:
+                continue
+            while run_due(services, all_stages, stage, worker, read_pages, among=ids):
+                progress = True
