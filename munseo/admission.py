@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from munseo.config import Settings
-from munseo.ingest import IngestError, Limits, SourceFile, inspect_file, sha256_file
+from munseo.ingest import IngestError, Limits, Refusal, SourceFile, inspect_file, sha256_file
 from munseo.store.files import DataDir
 from munseo.store.repository import Store
 
@@ -32,6 +32,7 @@ class Admission:
     reason: str | None = None
     job_id: int | None = None
     source: SourceFile | None = None  # the stored original of a queued document
+    refusal: Refusal | None = None  # why a failed file was refused
 
     @property
     def pages(self) -> int:
@@ -58,14 +59,15 @@ def admit(
     try:
         source = inspect_file(path, limits_from(settings), settings.dpi)
     except IngestError as exc:
-        return _failed(path, name, exc.reason, store)
+        return _failed(path, name, exc.reason, exc.kind, store)
     same = store.find_same(source.sha256, settings.job_stale_seconds)
     if same is not None:
         return Admission(Admitted.DUPLICATE, same.id)
     try:
         original = DataDir(settings.data_dir).store_original(source.path, source.sha256, source.kind.value)
     except OSError as exc:
-        return _failed(path, name, f"the original could not be saved to the data directory ({exc})", store)
+        reason = f"the original could not be saved to the data directory ({exc})"
+        return _failed(path, name, reason, Refusal.NOT_STORED, store)
     doc_id = store.start_document(
         sha256=source.sha256,
         filename=name,
@@ -81,10 +83,10 @@ def admit(
     return Admission(Admitted.QUEUED, doc_id, job_id=job_id, source=stored)
 
 
-def _failed(path: Path, filename: str, reason: str, store: Store) -> Admission:
+def _failed(path: Path, filename: str, reason: str, refusal: Refusal, store: Store) -> Admission:
     try:
         size, sha = path.stat().st_size, sha256_file(path)
     except OSError:
-        return Admission(Admitted.FAILED, None, reason=reason)
+        return Admission(Admitted.FAILED, None, reason=reason, refusal=refusal)
     doc_id = store.record_failure(filename=filename, reason=reason, sha256=sha, size=size)
-    return Admission(Admitted.FAILED, doc_id, reason=reason)
+    return Admission(Admitted.FAILED, doc_id, reason=reason, refusal=refusal)

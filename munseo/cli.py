@@ -17,13 +17,13 @@ from typer.core import TyperGroup
 
 from munseo.classify.cli import classify_command, evaluate_command, labels_app, train_command
 from munseo.config import Settings
+from munseo.demo import demo_command
 from munseo.elements import PageResult, PageSource
 from munseo.evaluate.ocr import ocr_evaluate_command
 from munseo.ingest import IngestError
 from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
 from munseo.service.cli import models_app, serve_command, token_app, worker_command
-from munseo.service.demo import demo_command
 from munseo.service.jobs import Services, worker_name
 from munseo.service.registry import ModelHolder
 from munseo.service.schemas import LabelOut

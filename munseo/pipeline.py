@@ -23,7 +23,7 @@ from PIL import Image
 from munseo.admission import Admitted, admit, limits_from
 from munseo.config import Settings
 from munseo.elements import DocumentResult, PageResult, PageSource
-from munseo.ingest import IngestError, SourceFile, inspect_file, load_page
+from munseo.ingest import IngestError, Refusal, SourceFile, inspect_file, load_page
 from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, read_page
 from munseo.store.files import DataDir
 from munseo.store.models import JobStatus
@@ -208,7 +208,7 @@ def read_pages(source: SourceFile, settings: Settings, processor: PageProcessor)
     outcomes = sorted(processor.run(page_jobs(source, settings, None)), key=lambda o: o.job.index)
     for outcome in outcomes:
         if outcome.error or outcome.result is None:
-            raise IngestError(source.path, outcome.error or "unknown error")
+            raise IngestError(source.path, outcome.error or "unknown error", Refusal.PAGE_FAILED)
     return outcomes
 
 

@@ -142,3 +142,25 @@ def test_pixel_limit_applies_to_pdf_pages_at_render_dpi(tmp_path: Path) -> None:
     inspect_file(pdf, limits_from(tight), dpi=100)  # 827×1169 px: fine
     with pytest.raises(IngestError, match="page 1 rendered at 300 DPI"):
         inspect_file(pdf, limits_from(tight), dpi=300)
+
+
+def test_refusals_carry_their_kind_and_one_table_maps_it_to_http(tmp_path: Path) -> None:
+    from munseo.ingest import HTTP_STATUS, Refusal
+
+    cases = {
+        "empty.pdf": (b"", Refusal.EMPTY, 422),
+        "letter.docx": (b"PK\x03\x04" + b"\x00" * 40, Refusal.UNSUPPORTED, 415),
+        "broken.pdf": (b"%PDF-1.4\n1 0 obj\n<<", Refusal.DAMAGED, 422),
+    }
+    for name, (content, kind, status) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content)
+        with pytest.raises(IngestError) as refused:
+            inspect_file(path, limits_from(Settings()), dpi=300)
+        assert refused.value.kind is kind and HTTP_STATUS[kind] == status, name
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG" + b"\x00" * 2000)
+    with pytest.raises(IngestError) as refused:
+        inspect_file(big, limits_from(Settings(max_file_bytes=1000)), dpi=300)
+    assert refused.value.kind is Refusal.TOO_LARGE and HTTP_STATUS[Refusal.TOO_LARGE] == 413
+    assert set(HTTP_STATUS) == set(Refusal)

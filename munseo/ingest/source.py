@@ -19,7 +19,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from munseo.elements import PageResult
 from munseo.ingest.detect import FileKind, describe_unsupported, detect_kind
-from munseo.ingest.errors import IngestError
+from munseo.ingest.errors import IngestError, Refusal
 from munseo.ingest.textlayer import extract_text_layer, is_usable_text
 
 # Pillow's own guard raises only at twice its limit and warns below; munseo checks its own limit.
@@ -80,13 +80,13 @@ def _pdf_error(path: Path, exc: pdfium.PdfiumError) -> IngestError:
         fh.seek(max(0, path.stat().st_size - (1 << 20)))
         tail = fh.read()
     if b"/Encrypt" in tail or b"/Encrypt" in head:
-        return IngestError(path, _PDF_ERRORS[4])
+        return IngestError(path, _PDF_ERRORS[4], Refusal.ENCRYPTED)
     if re.search(rb"/Count\s+0\b", head) and not re.search(rb"/Count\s+[1-9]", head + tail):
         return IngestError(path, "the PDF has no pages")
     code = getattr(exc, "err_code", None) or 3
     if code == 4:  # a stale "wrong password" for a file that has no encryption dictionary
         code = 3
-    return IngestError(path, _PDF_ERRORS.get(code, _PDF_ERRORS[3]))
+    return IngestError(path, _PDF_ERRORS.get(code, _PDF_ERRORS[3]), Refusal.ENCRYPTED if code == 5 else Refusal.DAMAGED)
 
 
 def _check_pixels(path: Path, width: int, height: int, limits: Limits, where: str) -> None:
@@ -95,6 +95,7 @@ def _check_pixels(path: Path, width: int, height: int, limits: Limits, where: st
             path,
             f"{where} is {width}×{height} = {width * height / 1e6:.0f} megapixels, over the limit of "
             f"{limits.max_pixels / 1e6:.0f} megapixels (MUNSEO_MAX_PIXELS); it may be a decompression bomb",
+            Refusal.TOO_LARGE,
         )
 
 
@@ -105,22 +106,27 @@ def inspect_file(path: Path, limits: Limits, dpi: int) -> SourceFile:
         with path.open("rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        raise IngestError(path, f"the file cannot be read ({exc.strerror or exc})") from exc
+        raise IngestError(path, f"the file cannot be read ({exc.strerror or exc})", Refusal.UNREADABLE) from exc
     if size == 0:
-        raise IngestError(path, "the file is empty (0 bytes)")
+        raise IngestError(path, "the file is empty (0 bytes)", Refusal.EMPTY)
     if size > limits.max_file_bytes:
         raise IngestError(
-            path, f"the file is {size / 2**20:.0f} MiB, over the limit of {limits.max_file_bytes / 2**20:.0f} MiB"
+            path,
+            f"the file is {size / 2**20:.0f} MiB, over the limit of {limits.max_file_bytes / 2**20:.0f} MiB",
+            Refusal.TOO_LARGE,
         )
     kind = detect_kind(head)
     if kind is None:
         raise IngestError(
             path,
             f"unsupported file type: the content is {describe_unsupported(head)}, not a PDF, PNG, JPEG or TIFF",
+            Refusal.UNSUPPORTED,
         )
     pages = _count_pdf_pages(path, limits, dpi) if kind is FileKind.PDF else _count_image_frames(path, limits)
     if pages > limits.max_pages:
-        raise IngestError(path, f"the document has {pages} pages, over the limit of {limits.max_pages}")
+        raise IngestError(
+            path, f"the document has {pages} pages, over the limit of {limits.max_pages}", Refusal.TOO_LARGE
+        )
     return SourceFile(path=path, sha256=sha256_file(path), size=size, kind=kind, page_count=pages)
 
 
@@ -234,4 +240,4 @@ def _load_pdf_page(source: SourceFile, index: int, dpi: int, preview_dpi: int) -
             image, page_dpi = page.render(scale=dpi / 72, grayscale=True).to_pil(), dpi
         return LoadedPage(index + 1, image, page_dpi, None, render_ms=(time.perf_counter() - start) * 1000)
     except pdfium.PdfiumError as exc:
-        raise IngestError(source.path, f"page {index + 1} of the PDF is damaged ({exc})") from exc
+        raise IngestError(source.path, f"page {index + 1} of the PDF is damaged ({exc})", Refusal.PAGE_FAILED) from exc

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Literal
 
 import fastapi_offline
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -21,97 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from munseo import __version__
 from munseo.config import Settings
-from munseo.service.auth import verify_token
+from munseo.service import routes_documents, routes_ops, routes_web
+from munseo.service.deps import CODES, ApiError, TokenCache, Viewer, error_response
 from munseo.service.jobs import Services
 from munseo.service.metrics import Metrics
 from munseo.service.registry import ModelHolder
 from munseo.service.views import DocumentNotFound
-from munseo.store.models import Role
 from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)
-
-_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "unprocessable",
-    503: "unavailable",
-}
-
-
-class ApiError(HTTPException):
-    """An error with the stable JSON shape ``{"error": {"code", "message", "detail"}}``."""
-
-    def __init__(self, status: int, message: str, code: str | None = None, detail: Any = None) -> None:
-        super().__init__(status_code=status, detail=message)
-        self.code = code or _CODES.get(status, "error")
-        self.extra = detail
-
-
-def _error(status: int, code: str, message: str, detail: Any = None, headers: dict[str, str] | None = None):
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "detail": detail}}, status_code=status, headers=headers
-    )
-
-
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    role: Role
-
-
-class TokenCache:
-    """Verified tokens for a short while, so a busy client costs no database read per request."""
-
-    def __init__(self, store: Store, ttl: float = 30.0) -> None:
-        self.store, self.ttl = store, ttl
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
-        self._lock = threading.Lock()
-
-    def lookup(self, token: str) -> Principal | None:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(token)
-        if hit and now - hit[0] < self.ttl:
-            return hit[1]
-        record = verify_token(self.store, token)
-        principal = Principal(record.name, Role(record.role)) if record else None
-        with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[token] = (now, principal)
-        return principal
-
-
-def require(role: Role) -> Callable[[Request], Principal]:
-    """A dependency: the caller's token must have ``role`` or a higher one."""
-
-    def check(request: Request) -> Principal:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            token = request.cookies.get("munseo_token", "")
-        if not token:
-            raise ApiError(401, "an API token is required: send 'Authorization: Bearer TOKEN'")
-        principal = request.app.state.tokens.lookup(token.strip())
-        if principal is None:
-            raise ApiError(401, "the API token is not valid (unknown or revoked)")
-        if principal.role.rank < role.rank:
-            raise ApiError(403, f"this needs the {role.value} role; your token has {principal.role.value}")
-        request.state.principal = principal
-        return principal
-
-    return check
-
-
-Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
-Reviewer = Annotated[Principal, Depends(require(Role.REVIEWER))]
-Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 
 def create_app(
@@ -173,23 +89,23 @@ def create_app(
     )
 
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def apierror_response(_: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return _error(exc.status_code, exc.code, str(exc.detail), exc.extra, headers)
+        return error_response(exc.status_code, exc.code, str(exc.detail), exc.extra, headers)
 
     @app.exception_handler(DocumentNotFound)
     async def not_found(_: Request, exc: DocumentNotFound) -> JSONResponse:
-        return _error(404, _CODES.get(404, "not_found"), str(exc))
+        return error_response(404, CODES.get(404, "not_found"), str(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, _CODES.get(exc.status_code, "error"), str(exc.detail))
+    async def httperror_response(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error_response(exc.status_code, CODES.get(exc.status_code, "error"), str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validationerror_response(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"where": ".".join(map(str, e.get("loc", ()))), "problem": e.get("msg")} for e in exc.errors()]
         message = "; ".join(f"{e['where']}: {e['problem']}" for e in errors)
-        return _error(422, "validation_error", f"the request is not valid: {message}", errors)
+        return error_response(422, "validation_error", f"the request is not valid: {message}", errors)
 
     @app.middleware("http")
     async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -200,8 +116,6 @@ def create_app(
             getattr(route, "path", "unmatched"), request.method, response.status_code, time.perf_counter() - start
         )
         return response
-
-    from munseo.service import routes_documents, routes_ops, routes_web
 
     app.include_router(routes_documents.router)
     app.include_router(routes_ops.router)

@@ -25,6 +25,10 @@ class RegistryError(Exception):
     """A model cannot be registered or activated; the message says why."""
 
 
+class UnknownVersion(RegistryError):
+    """No model version of that name is registered."""
+
+
 def register_model(store: Store, data_dir: Path, folder: Path, activate: bool = False) -> ModelVersion:
     """Check a trained model folder by loading it, copy it into the data directory, record it."""
     try:
@@ -68,7 +72,7 @@ def activate_model(store: Store, version: str) -> ModelVersion:
     with store.sessions.begin() as session:
         record = session.scalars(select(ModelVersion).where(ModelVersion.version == version)).first()
         if record is None:
-            raise RegistryError(f"no model version {version}")
+            raise UnknownVersion(f"no model version {version}")
         if not Path(record.path).is_dir():
             raise RegistryError(f"model version {version} has no folder at {record.path}")
         session.execute(update(ModelVersion).where(ModelVersion.id != record.id).values(active=False))

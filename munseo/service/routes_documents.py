@@ -14,10 +14,10 @@ from fastapi.responses import FileResponse
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
-from munseo.admission import Admitted, admit
-from munseo.ingest import IngestError, inspect_file
+from munseo.admission import Admission, Admitted, admit
+from munseo.ingest import HTTP_STATUS, IngestError, Refusal, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
-from munseo.service.api import ApiError, Reviewer, Viewer
+from munseo.service.deps import ApiError, Reviewer, Viewer
 from munseo.service.registry import LoadedModel
 from munseo.service.schemas import (
     ClassifyDocumentResponse,
@@ -49,15 +49,6 @@ router = APIRouter()
 ERRORS = {code: {"model": ErrorResponse} for code in (401, 403, 404, 413, 415, 422)}
 
 
-def refusal_status(reason: str) -> int:
-    """The HTTP status for an ingest refusal: 415 wrong type, 413 too big, 422 unreadable."""
-    if reason.startswith("unsupported file type"):
-        return 415
-    if "over the limit" in reason:
-        return 413
-    return 422
-
-
 def _check_length(request: Request) -> None:
     settings = request.app.state.settings
     length = request.headers.get("content-length")
@@ -80,10 +71,14 @@ async def _receive(upload: UploadFile, folder: Path, limit: int) -> Path:
     return target
 
 
-def _accept(request: Request, path: Path, filename: str, client_ref: str | None) -> UploadItem:
+def _accept(request: Request, path: Path, filename: str, client_ref: str | None) -> tuple[UploadItem, Admission]:
     """Admit one received file for the executor, or record it as failed with the reason."""
     state = request.app.state
     admission = admit(path, state.settings, state.store, filename=filename, client_ref=client_ref)
+    return _item(filename, admission), admission
+
+
+def _item(filename: str, admission: Admission) -> UploadItem:
     doc_url = f"/api/documents/{admission.document_id}" if admission.document_id is not None else None
     if admission.outcome is Admitted.QUEUED:
         return UploadItem(
@@ -115,14 +110,17 @@ async def upload_documents(
     settings = request.app.state.settings
     incoming = settings.data_dir / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
-    items = []
+    items, admissions = [], []
     with tempfile.TemporaryDirectory(dir=incoming) as tmp:
         for upload in files:
             path = await _receive(upload, Path(tmp), settings.max_file_bytes)
-            items.append(await run_in_threadpool(_accept, request, path, upload.filename or path.name, client_ref))
+            item, admission = await run_in_threadpool(_accept, request, path, upload.filename or path.name, client_ref)
+            items.append(item)
+            admissions.append(admission)
     if all(item.status == "failed" for item in items):
         first = items[0].error or "refused"
-        raise ApiError(refusal_status(first), f"{items[0].filename}: {first}", detail=[i.model_dump() for i in items])
+        status = HTTP_STATUS[admissions[0].refusal or Refusal.DAMAGED]
+        raise ApiError(status, f"{items[0].filename}: {first}", detail=[i.model_dump() for i in items])
     executor = request.app.state.executor
     if executor is not None:
         executor.notify()
@@ -375,7 +373,7 @@ async def classify_document(
         try:
             source = inspect_file(path, limits_from(settings), settings.dpi)
         except IngestError as exc:
-            raise ApiError(refusal_status(exc.reason), f"{file.filename}: {exc.reason}") from exc
+            raise ApiError(HTTP_STATUS[exc.kind], f"{file.filename}: {exc.reason}") from exc
         if source.page_count > settings.sync_max_pages:
             raise ApiError(
                 413,
@@ -385,7 +383,7 @@ async def classify_document(
         try:
             results = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
         except IngestError as exc:
-            raise ApiError(422, f"{file.filename}: {exc.reason}") from exc
+            raise ApiError(HTTP_STATUS[exc.kind], f"{file.filename}: {exc.reason}") from exc
     text = merge_pages([o.clean_text for o in results])
     model = request.app.state.services.models.get()
     prediction = PredictionOut.model_validate(model.classifier.predict_one(text).to_dict()) if model else None

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 
-from munseo.service.api import Admin, ApiError, Viewer
-from munseo.service.registry import RegistryError, activate_model, list_models
+from munseo.service.deps import Admin, ApiError, Viewer
+from munseo.service.registry import RegistryError, UnknownVersion, activate_model, list_models
 from munseo.service.routes_documents import ERRORS
 from munseo.service.schemas import ModelOut
 from munseo.store.models import ClassificationHistory, Document, DocumentStatus, Job, JobStatus, Page, utcnow
@@ -46,7 +46,7 @@ async def activate(request: Request, _: Admin, version: str) -> ModelOut:
     try:
         record = await run_in_threadpool(activate_model, state.store, version)
     except RegistryError as exc:
-        raise ApiError(404 if "no model version" in str(exc) else 409, str(exc)) from exc
+        raise ApiError(404 if isinstance(exc, UnknownVersion) else 409, str(exc)) from exc
     await run_in_threadpool(state.services.models.refresh)
     return _model_out(record)
 

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from munseo import __version__
-from munseo.service.api import Principal
+from munseo.service.deps import Principal
 
 WEB = Path(__file__).parent / "web"
 COOKIE = "munseo_token"

@@ -1,0 +1,99 @@
+"""What the API's routes share: the error shape, the caller's identity, and the role checks
+(``Viewer``, ``Reviewer``, ``Admin``). Routes and the app import this module; it imports neither."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from munseo.service.auth import verify_token
+from munseo.store.models import Role
+from munseo.store.repository import Store
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    503: "unavailable",
+}
+
+
+class ApiError(HTTPException):
+    """An error with the stable JSON shape ``{"error": {"code", "message", "detail"}}``."""
+
+    def __init__(self, status: int, message: str, code: str | None = None, detail: Any = None) -> None:
+        super().__init__(status_code=status, detail=message)
+        self.code = code or CODES.get(status, "error")
+        self.extra = detail
+
+
+def error_response(status: int, code: str, message: str, detail: Any = None, headers: dict[str, str] | None = None):
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "detail": detail}}, status_code=status, headers=headers
+    )
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+
+
+class TokenCache:
+    """Verified tokens for a short while, so a busy client costs no database read per request."""
+
+    def __init__(self, store: Store, ttl: float = 30.0) -> None:
+        self.store, self.ttl = store, ttl
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, token: str) -> Principal | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(token)
+        if hit and now - hit[0] < self.ttl:
+            return hit[1]
+        record = verify_token(self.store, token)
+        principal = Principal(record.name, Role(record.role)) if record else None
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[token] = (now, principal)
+        return principal
+
+
+def require(role: Role) -> Callable[[Request], Principal]:
+    """A dependency: the caller's token must have ``role`` or a higher one."""
+
+    def check(request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            token = request.cookies.get("munseo_token", "")
+        if not token:
+            raise ApiError(401, "an API token is required: send 'Authorization: Bearer TOKEN'")
+        principal = request.app.state.tokens.lookup(token.strip())
+        if principal is None:
+            raise ApiError(401, "the API token is not valid (unknown or revoked)")
+        if principal.role.rank < role.rank:
+            raise ApiError(403, f"this needs the {role.value} role; your token has {principal.role.value}")
+        request.state.principal = principal
+        return principal
+
+    return check
+
+
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
+Reviewer = Annotated[Principal, Depends(require(Role.REVIEWER))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
