@@ -16,6 +16,7 @@ from pathlib import Path
 from munseo.config import Settings
 from munseo.ingest import IngestError, Limits, Refusal, SourceFile, inspect_file, sha256_file
 from munseo.store.files import DataDir
+from munseo.store.models import JobStage
 from munseo.store.repository import Store
 
 
@@ -51,7 +52,6 @@ def admit(
     filename: str | None = None,
     client_ref: str | None = None,
     worker: str | None = None,
-    first_stage: str = "ocr",
 ) -> Admission:
     """Admit one file. ``worker`` takes the new job at once (its caller runs the stages itself);
     without it the job is queued for an executor."""
@@ -77,7 +77,7 @@ def admit(
         original_path=str(original),
         client_ref=client_ref,
     )
-    job_id = store.create_job(doc_id, first_stage, worker)
+    job_id = store.create_job(doc_id, JobStage.OCR, worker)  # the first stage
     # the stages read the stored copy: the caller may delete or replace the input meanwhile
     stored = SourceFile(original, source.sha256, source.size, source.kind, source.page_count)
     return Admission(Admitted.QUEUED, doc_id, job_id=job_id, source=stored)

@@ -48,10 +48,6 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def find_by_hash(self, sha256: str) -> Document | None:
-        with self.sessions() as session:
-            return session.scalars(select(Document).where(Document.sha256 == sha256)).first()
-
     def find_same(self, sha256: str, stale_seconds: float) -> Document | None:
         """The document these bytes already are, by the one duplicate rule of every entry point: a
         document with the same content that is processed, or still being processed (a job of it is
