@@ -92,8 +92,8 @@ def munseo_run(inbox: Path, work: Path) -> tuple[float, float, list[str]]:
     store = Store(f"sqlite:///{work / 'munseo.db'}")
     texts = [
         p.raw_text
-        for d in sorted(store.list_documents(limit=10_000), key=lambda d: d.filename)
-        for p in store.get_document(d.id).pages
+        for d in sorted(store.documents.latest(limit=10_000), key=lambda d: d.filename)
+        for p in store.documents.get(d.id).pages
     ]  # type: ignore[union-attr]
     store.close()
     return seconds, mib, texts

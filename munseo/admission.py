@@ -60,7 +60,7 @@ def admit(
         source = inspect_file(path, limits_from(settings), settings.dpi)
     except IngestError as exc:
         return _failed(path, name, exc.reason, exc.kind, store)
-    same = store.find_same(source.sha256, settings.job_stale_seconds)
+    same = store.documents.find_same(source.sha256, settings.job_stale_seconds)
     if same is not None:
         return Admission(Admitted.DUPLICATE, same.id)
     try:
@@ -68,7 +68,7 @@ def admit(
     except OSError as exc:
         reason = f"the original could not be saved to the data directory ({exc})"
         return _failed(path, name, reason, Refusal.NOT_STORED, store)
-    doc_id = store.start_document(
+    doc_id = store.documents.start(
         sha256=source.sha256,
         filename=name,
         mime=source.kind.value,
@@ -77,7 +77,7 @@ def admit(
         original_path=str(original),
         client_ref=client_ref,
     )
-    job_id = store.create_job(doc_id, JobStage.OCR, worker)  # the first stage
+    job_id = store.jobs.create(doc_id, JobStage.OCR, worker)  # the first stage
     # the stages read the stored copy: the caller may delete or replace the input meanwhile
     stored = SourceFile(original, source.sha256, source.size, source.kind, source.page_count)
     return Admission(Admitted.QUEUED, doc_id, job_id=job_id, source=stored)
@@ -88,5 +88,5 @@ def _failed(path: Path, filename: str, reason: str, refusal: Refusal, store: Sto
         size, sha = path.stat().st_size, sha256_file(path)
     except OSError:
         return Admission(Admitted.FAILED, None, reason=reason, refusal=refusal)
-    doc_id = store.record_failure(filename=filename, reason=reason, sha256=sha, size=size)
+    doc_id = store.documents.record_failure(filename=filename, reason=reason, sha256=sha, size=size)
     return Admission(Admitted.FAILED, doc_id, reason=reason, refusal=refusal)

@@ -16,6 +16,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from munseo.classify.cli import classify_command, evaluate_command, labels_app, train_command
+from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
 from munseo.demo import demo_command
 from munseo.elements import PageResult, PageSource
@@ -24,12 +25,11 @@ from munseo.ingest import IngestError
 from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
 from munseo.service.cli import models_app, serve_command, token_app, worker_command
-from munseo.service.jobs import Services, worker_name
-from munseo.service.registry import ModelHolder
 from munseo.service.schemas import LabelOut
-from munseo.service.views import DocumentNotFound, detail, summaries
-from munseo.stages import after, run_here, stages
+from munseo.service.views import detail, summaries
+from munseo.stages import Services, after, run_here, stages, worker_name
 from munseo.stages.classify import ClassifySummary, summarise
+from munseo.store.documents import DocumentNotFound
 from munseo.store.repository import Store
 from munseo.synth.cli import synth_command
 from munseo.watch import Inbox
@@ -249,14 +249,14 @@ def ocr_command(
     """
     settings = _settings(dpi=dpi, languages=languages, ocr_repair=repair)
     try:
-        result = read_file(file, settings)
+        read = read_file(file, settings)
     except (IngestError, OcrError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from exc
     if as_json:
-        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        sys.stdout.write(read.result.model_dump_json(indent=2) + "\n")
         return
-    for page in result.pages:
+    for page in read.pages:
         err.print(f"[dim]── page {page.number} ({_page_note(page)}) ──[/dim]")
         sys.stdout.write(page.text.rstrip() + "\n")
 
@@ -292,10 +292,8 @@ def ls_command(
 ) -> None:
     """List stored documents with their labels and review state."""
     store = _open_store(_settings())
-    docs = store.list_documents(limit=limit, status=status)
-    with store.sessions() as session:
-        items = summaries(session, [d.id for d in docs])
-    table = Table(title=f"{store.count_documents(status)} documents", show_header=True)
+    items = summaries(store, store.documents.latest(limit=limit, status=status))
+    table = Table(title=f"{store.documents.count(status)} documents", show_header=True)
     for name in ("id", "file", "pages", "status", "labels", "review", "stored", "note"):
         table.add_column(name, justify="right" if name in ("id", "pages") else "left")
     for d in items:
@@ -322,8 +320,7 @@ def show_command(
     """Show one stored document: metadata, labels, review state, history, pages and text."""
     store = _open_store(_settings())
     try:
-        with store.sessions() as session:
-            doc = detail(session, doc_id)
+        doc = detail(store, doc_id)
     except DocumentNotFound as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from exc

@@ -76,7 +76,7 @@ def _admin_token(store_dir: Path) -> str:
 
 def _register(store_dir: Path, model: Path) -> str:
     from munseo.classify import Classifier
-    from munseo.service.registry import activate_model, list_models, register_model
+    from munseo.classify.registry import activate_model, list_models, register_model
     from munseo.store.repository import Store
 
     store = Store(f"sqlite:///{(store_dir / 'munseo.db').resolve()}")

@@ -24,10 +24,11 @@ from munseo.admission import Admitted, admit, limits_from
 from munseo.config import Settings
 from munseo.elements import DocumentResult, PageResult, PageSource
 from munseo.ingest import IngestError, Refusal, SourceFile, inspect_file, load_page
-from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, read_page
+from munseo.ocr import OcrEngine, PreprocessOptions, ReadOptions, engine_factory, make_engine, read_page
+from munseo.store.documents import NewPage
 from munseo.store.files import DataDir
 from munseo.store.models import JobStatus
-from munseo.store.repository import NewPage, Store
+from munseo.store.repository import Store
 from munseo.text import clean_page_text, merge_pages
 
 SUPPORTED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -53,20 +54,12 @@ class PageOutcome:
 
 
 # One engine per worker process, made by the pool's initializer.
-_engine: TesseractEngine | None = None
+_engine: OcrEngine | None = None
 
 
 def init_worker(settings: Settings) -> None:
     global _engine
-    _engine = engine_from(settings)
-
-
-def engine_from(settings: Settings) -> TesseractEngine:
-    return TesseractEngine(
-        languages=settings.languages,
-        tessdata_dir=settings.tessdata_dir,
-        latin_languages=settings.latin_languages or None,
-    )
+    _engine = make_engine(settings)
 
 
 def process_page(job: PageJob) -> PageOutcome:
@@ -108,6 +101,7 @@ class PageProcessor:
     MAX_CRASHES = 2  # pools a page may see die before it is failed
 
     def __init__(self, settings: Settings, workers: int | None = None) -> None:
+        engine_factory(settings)  # an engine that does not exist fails here, not in every worker
         self.settings = settings
         self.workers = workers or settings.resolved_workers
         self._pool: ProcessPoolExecutor | None = None
@@ -203,21 +197,40 @@ def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> l
     ]
 
 
-def read_pages(source: SourceFile, settings: Settings, processor: PageProcessor) -> list[PageOutcome]:
-    """Every page of one checked file, in page order, nothing stored. Raises ``IngestError``."""
+@dataclass
+class ReadDocument:
+    """One file read by the same page function the jobs run, nothing stored."""
+
+    pages: list[PageResult]  # in page order
+    page_texts: list[str]  # each page's cleaned text
+
+    @property
+    def text(self) -> str:
+        """The text the document would be stored and classified by."""
+        return merge_pages(self.page_texts)
+
+    @property
+    def result(self) -> DocumentResult:
+        return DocumentResult(pages=self.pages)
+
+
+def read_pages(source: SourceFile, settings: Settings, processor: PageProcessor) -> ReadDocument:
+    """Every page of one checked file, nothing stored. Raises ``IngestError`` for a page that fails."""
     outcomes = sorted(processor.run(page_jobs(source, settings, None)), key=lambda o: o.job.index)
+    read = ReadDocument([], [])
     for outcome in outcomes:
         if outcome.error or outcome.result is None:
             raise IngestError(source.path, outcome.error or "unknown error", Refusal.PAGE_FAILED)
-    return outcomes
+        read.pages.append(outcome.result)
+        read.page_texts.append(outcome.clean_text)
+    return read
 
 
-def read_file(path: Path, settings: Settings) -> DocumentResult:
-    """Read one file without storing anything (``munseo ocr``). Raises ``IngestError``."""
+def read_file(path: Path, settings: Settings) -> ReadDocument:
+    """Read one file without storing anything (``munseo ocr``, ``munseo classify``). Raises ``IngestError``."""
     source = inspect_file(path, limits_from(settings), settings.dpi)
     with PageProcessor(settings, workers=min(settings.resolved_workers, source.page_count)) as processor:
-        outcomes = read_pages(source, settings, processor)
-    return DocumentResult(pages=[o.result for o in outcomes if o.result is not None])
+        return read_pages(source, settings, processor)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -344,7 +357,7 @@ def ingest(
                 report.files.append(_complete(item, store, next_stage))
                 del pending[outcome.job.source.sha256]
             if time.monotonic() - beat > HEARTBEAT_SECONDS:
-                store.heartbeat_jobs([p.job_id for p in pending.values()])
+                store.jobs.heartbeat([p.job_id for p in pending.values()])
                 beat = time.monotonic()
     report.files.sort(key=lambda f: position[f.path])
     report.seconds = time.perf_counter() - started
@@ -367,7 +380,7 @@ def save_document(
     ordered = sorted(outcomes, key=lambda o: o.job.index)
     errors = [o.error for o in ordered if o.error]
     if errors:
-        store.record_failure(
+        store.documents.record_failure(
             filename=filename,
             reason=errors[0],
             sha256=source.sha256,
@@ -404,7 +417,7 @@ def save_document(
             saved.ocr_pages += 1
         else:
             saved.text_layer_pages += 1
-    store.finish_document(document_id, pages, merge_pages([p.text for p in pages]))
+    store.documents.finish(document_id, pages, merge_pages([o.clean_text for o in ordered]))
     return saved
 
 
@@ -415,11 +428,11 @@ def _complete(item: _Pending, store: Store, next_stage: str | None) -> FileRepor
     saved = save_document(store, report.document_id, report.path.name, item.source, item.outcomes)
     if saved.error:
         report.outcome, report.reason, report.pages = Outcome.FAILED, saved.error, 0
-        store.finish_job(item.job_id, JobStatus.FAILED, saved.error)
+        store.jobs.finish(item.job_id, JobStatus.FAILED, saved.error)
     elif next_stage is not None:
-        store.queue_job(item.job_id, next_stage)
+        store.jobs.queue(item.job_id, next_stage)
         report.job_id = item.job_id
     else:
-        store.finish_job(item.job_id, JobStatus.DONE)
+        store.jobs.finish(item.job_id, JobStatus.DONE)
     report.ocr_pages, report.text_layer_pages = saved.ocr_pages, saved.text_layer_pages
     return report

@@ -23,11 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
 from munseo.admission import Admitted, admit
 from munseo.config import Settings
-from munseo.store.models import Document, DocumentStatus
 from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -180,16 +177,7 @@ class InboxWatcher:
             self.notify()
         if not self._admitted:
             return
-        with self.store.sessions() as session:
-            finished = {
-                doc.id: (doc.error or "failed") if doc.status == DocumentStatus.FAILED else None
-                for doc in session.scalars(
-                    select(Document).where(
-                        Document.id.in_(list(self._admitted)),
-                        Document.status.in_([DocumentStatus.PROCESSED, DocumentStatus.FAILED]),
-                    )
-                )
-            }
+        finished = self.store.documents.finished(list(self._admitted))
         for doc_id, reason in finished.items():
             path = self._admitted.pop(doc_id)
             self.inbox.settle(path, reason)

@@ -13,6 +13,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -139,3 +140,14 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def start_celery_worker(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A ``munseo worker`` process of one slot, in a session of its own (stop it with killpg)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "munseo", "worker", "--concurrency", "1", "--hostname", f"{name}@%h"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )

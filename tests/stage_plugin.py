@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from munseo.stages import Scope, Stage, StageCall
-from munseo.store.models import Job
 
 
 def stamp(call: StageCall) -> None:
     folder = call.services.settings.data_dir / "stamped"
     folder.mkdir(parents=True, exist_ok=True)
-    with call.services.store.sessions() as session:
-        documents = {job.id: job.document_id for job in session.query(Job).filter(Job.id.in_(call.jobs))}
+    documents = {job.id: job.document_id for job in call.services.store.jobs.many(call.jobs)}
     for job_id in call.jobs:
         (folder / str(documents[job_id])).write_text(call.worker, encoding="utf-8")
         call.done(job_id)

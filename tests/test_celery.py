@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -15,27 +13,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from munseo.classify import TrainOptions, load_dataset, load_schema, train
+from munseo.classify.registry import register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.service.registry import register_model
 from munseo.store.models import ClassificationHistory, Document, Job
 from munseo.store.repository import Store
 from tests import documents
-from tests.conftest import fresh_postgres_database
+from tests.conftest import fresh_postgres_database, start_celery_worker
 from tests.corpus import make_documents, write_jsonl
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-
-def _worker(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "munseo", "worker", "--concurrency", "1", "--hostname", f"{name}@%h"],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def test_killed_worker_loses_nothing_and_nothing_runs_twice(postgres_url: str, redis_url: str, tmp_path: Path) -> None:
@@ -59,7 +47,7 @@ def test_killed_worker_loses_nothing_and_nothing_runs_twice(postgres_url: str, r
         "MUNSEO_BROKER_URL": redis_url,
         "MUNSEO_JOB_STALE_SECONDS": "4",
     }
-    workers = [_worker(f"w{i}", env, tmp_path / f"worker-{i}.log") for i in (1, 2)]
+    workers = [start_celery_worker(f"w{i}", env, tmp_path / f"worker-{i}.log") for i in (1, 2)]
     try:
         files = [documents.png_page(tmp_path / f"page-{n:02d}.png", seed=100 + n, dpi=150)[0] for n in range(20)]
         with TestClient(create_app(settings, executor="celery")) as client:

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from munseo.classify.registry import activate_model, register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.service.registry import activate_model, register_model
 from munseo.store.repository import Store
 from tests import documents
 from tests.corpus import trained_model

@@ -35,7 +35,7 @@ def test_born_digital_pdf_uses_text_layer_without_ocr(tmp_path: Path, settings: 
     report = ingest([pdf], settings, store)
     [file] = report.files
     assert file.outcome is Outcome.STORED and file.text_layer_pages == 2 and file.ocr_pages == 0
-    doc = store.get_document(file.document_id or 0)
+    doc = store.documents.get(file.document_id or 0)
     assert doc is not None and doc.status == "processed" and doc.mime == "application/pdf"
     expected = _text_layer(pdf)
     assert [p.raw_text for p in doc.pages] == expected
@@ -53,7 +53,7 @@ def test_mixed_pdf_is_decided_page_by_page(tmp_path: Path, settings: Settings, s
     pdf = documents.mixed_pdf(tmp_path / "mixed.pdf")
     [file] = ingest([pdf], settings, store).files
     assert (file.text_layer_pages, file.ocr_pages) == (1, 1)
-    doc = store.get_document(file.document_id or 0)
+    doc = store.documents.get(file.document_id or 0)
     assert doc is not None
     first, second = doc.pages
     assert first.source == "text-layer" and second.source == "ocr"
@@ -73,12 +73,12 @@ def test_scanned_images_ocr_and_dedup(tmp_path: Path, settings: Settings, store:
     first = ingest([tiff, png], settings, store)
     assert [f.path for f in first.files] == [tiff, png]
     assert [f.outcome for f in first.files] == [Outcome.STORED, Outcome.STORED]
-    doc = store.get_document(first.files[1].document_id or 0)
+    doc = store.documents.get(first.files[1].document_id or 0)
     assert doc is not None and doc.pages[0].source == "ocr"
     assert cer(truth, doc.pages[0].raw_text) < 0.05
     assert 0.8 < doc.pages[0].mean_confidence <= 1.0
     assert doc.pages[0].blocks[0]["lines"][0]["words"][0]["bbox"]
-    tiff_doc = store.get_document(first.files[0].document_id or 0)
+    tiff_doc = store.documents.get(first.files[0].document_id or 0)
     assert tiff_doc is not None and tiff_doc.page_count == 2 and len(tiff_doc.pages) == 2
 
     # The same content again, under another name and path, is the same document.
@@ -88,7 +88,7 @@ def test_scanned_images_ocr_and_dedup(tmp_path: Path, settings: Settings, store:
     second = ingest([copy, png], settings, store)
     assert [f.outcome for f in second.files] == [Outcome.DUPLICATE, Outcome.DUPLICATE]
     assert {f.document_id for f in second.files} == {doc.id}
-    assert store.count_documents() == 2
+    assert store.documents.count() == 2
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_bad_input_is_refused_with_a_reason(tmp_path: Path, name: str, reason: s
 def test_bad_inputs_fail_alone_and_stored_documents_stay(tmp_path: Path, settings: Settings, store: Store) -> None:
     good = documents.born_digital_pdf(tmp_path / "good.pdf", pages=1)
     [stored] = ingest([good], settings, store).files
-    before = store.get_document(stored.document_id or 0)
+    before = store.documents.get(stored.document_id or 0)
     assert before is not None
 
     bad = documents.write_bad_inputs(tmp_path / "bad")
@@ -129,9 +129,9 @@ def test_bad_inputs_fail_alone_and_stored_documents_stay(tmp_path: Path, setting
     for path in bad.values():
         file = by_name[path.name]
         assert file.outcome is Outcome.FAILED and file.reason, path.name
-        doc = store.get_document(file.document_id or 0)
+        doc = store.documents.get(file.document_id or 0)
         assert doc is not None and doc.status == "failed" and doc.error == file.reason
-    after = store.get_document(before.id)
+    after = store.documents.get(before.id)
     assert after is not None and after.status == "processed" and after.text == before.text
     assert [p.raw_text for p in after.pages] == [p.raw_text for p in before.pages]
 

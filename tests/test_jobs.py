@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
-from munseo.service.jobs import Services, claim, next_queued, requeue_stale, retry_or_fail
-from munseo.service.registry import ModelHolder
+from munseo.stages import Services, requeue_stale
 from munseo.store.models import Document, Job, utcnow
 from munseo.store.repository import Store
 
@@ -17,34 +17,34 @@ def _wait(when: datetime) -> timedelta:
 
 
 def _job(store: Store) -> tuple[int, int]:
-    doc_id = store.start_document(
+    doc_id = store.documents.start(
         sha256="ab" * 32, filename="a.pdf", mime="application/pdf", size=10, page_count=1, original_path="/x"
     )
-    return doc_id, store.create_job(doc_id)
+    return doc_id, store.jobs.create(doc_id)
 
 
 def test_a_job_is_claimed_once_and_retried_with_a_growing_backoff(settings: Settings, store: Store) -> None:
-    services = Services(settings.model_copy(update={"job_max_attempts": 3}), store, ModelHolder(store))
     doc_id, job_id = _job(store)
-    assert next_queued(store, "ocr") == [job_id]
-    assert claim(store, job_id, "ocr", "w1") and not claim(store, job_id, "ocr", "w2")
-    assert retry_or_fail(services, job_id, "ocr", "the database went away") == "queued"
+    jobs = store.jobs
+    assert jobs.due("ocr") == [job_id]
+    assert jobs.claim(job_id, "ocr", "w1") and not jobs.claim(job_id, "ocr", "w2")
+    assert jobs.retry_or_fail(job_id, "ocr", "the database went away", max_attempts=3) == "queued"
     with store.sessions() as session:
         job = session.get(Job, job_id)
         first_wait = _wait(job.next_attempt_at)
     assert timedelta(seconds=1) < first_wait <= timedelta(seconds=2)
-    assert next_queued(store, "ocr") == []  # not due before its backoff has passed
+    assert jobs.due("ocr") == []  # not due before its backoff has passed
     with store.sessions.begin() as session:
         session.get(Job, job_id).next_attempt_at = utcnow() - timedelta(seconds=1)
-    assert claim(store, job_id, "ocr", "w1")
-    retry_or_fail(services, job_id, "ocr", "again")
+    assert jobs.claim(job_id, "ocr", "w1")
+    jobs.retry_or_fail(job_id, "ocr", "again", max_attempts=3)
     with store.sessions() as session:
         second_wait = _wait(session.get(Job, job_id).next_attempt_at)
     assert second_wait > first_wait  # 2 ** attempts
     with store.sessions.begin() as session:
         session.get(Job, job_id).next_attempt_at = None
-    assert claim(store, job_id, "ocr", "w1")
-    assert retry_or_fail(services, job_id, "ocr", "for the last time") == "failed"
+    assert jobs.claim(job_id, "ocr", "w1")
+    assert jobs.retry_or_fail(job_id, "ocr", "for the last time", max_attempts=3) == "failed"
     with store.sessions() as session:
         job, doc = session.get(Job, job_id), session.get(Document, doc_id)
         assert (job.status, job.attempts, job.error) == ("failed", 3, "for the last time")
@@ -54,13 +54,13 @@ def test_a_job_is_claimed_once_and_retried_with_a_growing_backoff(settings: Sett
 def test_jobs_of_a_lost_worker_are_requeued_and_live_ones_left_alone(settings: Settings, store: Store) -> None:
     services = Services(settings.model_copy(update={"job_stale_seconds": 60}), store, ModelHolder(store))
     _, lost = _job(store)
-    other = store.start_document(
+    other = store.documents.start(
         sha256="cd" * 32, filename="b.pdf", mime="application/pdf", size=10, page_count=1, original_path="/y"
     )
-    live = store.create_job(other, worker="host:2:local")
-    assert claim(store, lost, "ocr", "host:1:local")
+    live = store.jobs.create(other, worker="host:2:local")
+    assert store.jobs.claim(lost, "ocr", "host:1:local")
     with store.sessions.begin() as session:
         session.get(Job, lost).heartbeat_at = utcnow() - timedelta(seconds=120)
     assert requeue_stale(services) == [lost]
-    assert next_queued(store, "ocr") == [lost]
+    assert store.jobs.due("ocr") == [lost]
     assert requeue_stale(services, also_worker_prefix="host:") == [live]  # a restart on the same machine

@@ -48,7 +48,7 @@ def test_killed_worker_loses_no_page(tmp_path: Path) -> None:
     assert killed, "a worker process was killed mid-run"
     assert [f.outcome for f in report.files] == [Outcome.STORED] * 6, [f.reason for f in report.files]
     for file in report.files:
-        doc = store.get_document(file.document_id or 0)
+        doc = store.documents.get(file.document_id or 0)
         assert doc is not None and doc.status == "processed"
         assert cer(truths[file.path.name], doc.pages[0].raw_text) < 0.05
     store.close()

@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 
 from munseo.classify import TrainOptions, load_dataset, load_schema, train
 from munseo.classify.data import read_database
+from munseo.classify.registry import register_model
 from munseo.config import Settings
 from munseo.ingest import inspect_file
 from munseo.pipeline import limits_from
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.service.registry import register_model
 from munseo.store.files import DataDir
 from munseo.store.models import Job, utcnow
 from munseo.store.repository import Store
@@ -259,7 +259,7 @@ def test_jobs_left_running_by_a_crashed_server_are_picked_up_on_restart(
     png, _ = documents.png_page(tmp_path / "scan.png", seed=61, dpi=150)
     source = inspect_file(png, limits_from(settings), settings.dpi)
     original = DataDir(settings.data_dir).store_original(png, source.sha256, source.kind.value)
-    doc_id = store.start_document(
+    doc_id = store.documents.start(
         sha256=source.sha256,
         filename="scan.png",
         mime=source.kind.value,
@@ -267,7 +267,7 @@ def test_jobs_left_running_by_a_crashed_server_are_picked_up_on_restart(
         page_count=1,
         original_path=str(original),
     )
-    job_id = store.create_job(doc_id)
+    job_id = store.jobs.create(doc_id)
     with store.sessions.begin() as session:  # as a server killed mid-job leaves it
         job = session.get(Job, job_id)
         job.status, job.worker, job.heartbeat_at = "running", f"{socket.gethostname()}:4242:local", utcnow()
@@ -280,6 +280,6 @@ def test_jobs_left_running_by_a_crashed_server_are_picked_up_on_restart(
                 break
             time.sleep(0.3)
     assert job_state["status"] == "done" and job_state["attempts"] >= 2
-    doc = store.get_document(doc_id)
+    doc = store.documents.get(doc_id)
     assert doc is not None and doc.status == "processed" and doc.pages
     store.close()

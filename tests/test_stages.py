@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,15 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from munseo.classify.registry import register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.service.registry import register_model
 from munseo.stages import Scope, after, stages
 from munseo.store.models import Job
 from munseo.store.repository import Store
 from tests import documents
-from tests.conftest import fresh_postgres_database
+from tests.conftest import fresh_postgres_database, start_celery_worker
 from tests.corpus import trained_model
 from tests.test_cli import munseo
 
@@ -108,14 +106,7 @@ def test_a_plugin_stage_runs_through_celery(
         "MUNSEO_BROKER_URL": redis_url,
         "MUNSEO_STAGE_PLUGINS": f'["{PLUGIN}"]',
     }
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "munseo", "worker", "--concurrency", "1", "--hostname", "stages@%h"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    worker = start_celery_worker("stages", env, tmp_path / "worker.log")
     try:
         pdfs = [documents.born_digital_pdf(tmp_path / f"bill-{n}.pdf", pages=n) for n in (1, 2, 3)]
         with TestClient(create_app(settings, executor="celery")) as client:

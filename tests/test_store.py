@@ -6,8 +6,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from munseo.store.documents import NewPage
 from munseo.store.models import Base
-from munseo.store.repository import NewPage, Store
+from munseo.store.repository import Store
 
 
 def test_migrations_create_exactly_the_models(store: Store) -> None:
@@ -27,9 +28,9 @@ def test_migrations_create_exactly_the_models(store: Store) -> None:
 
 
 def test_reopening_is_idempotent(store: Store) -> None:
-    doc_id = store.record_failure(filename="x.pdf", reason="r", sha256="a" * 64, size=1)
+    doc_id = store.documents.record_failure(filename="x.pdf", reason="r", sha256="a" * 64, size=1)
     again = Store(store.url)
-    assert again.get_document(doc_id) is not None
+    assert again.documents.get(doc_id) is not None
     again.close()
 
 
@@ -52,25 +53,25 @@ def _page(number: int, text: str) -> NewPage:
 
 def test_document_lifecycle_and_failure_never_overwrites_processed(store: Store) -> None:
     sha = "b" * 64
-    doc_id = store.start_document(
+    doc_id = store.documents.start(
         sha256=sha, filename="a.pdf", mime="application/pdf", size=10, page_count=2, original_path="/x"
     )
-    store.finish_document(doc_id, [_page(2, "둘"), _page(1, "하나")], "하나\n\f\n둘")
-    doc = store.get_document(doc_id)
+    store.documents.finish(doc_id, [_page(2, "둘"), _page(1, "하나")], "하나\n\f\n둘")
+    doc = store.documents.get(doc_id)
     assert doc is not None and doc.status == "processed"
     assert [p.number for p in doc.pages] == [1, 2] and doc.pages[1].text == "둘"
     assert doc.pages[0].timings_ms == {"ocr": 12.5} and doc.pages[0].blocks[0]["bbox"] == [0, 0, 10, 10]
 
     # A later failing attempt at the same content must not destroy what is stored.
-    assert store.record_failure(filename="a.pdf", reason="boom", sha256=sha, size=10) == doc_id
-    doc = store.get_document(doc_id)
+    assert store.documents.record_failure(filename="a.pdf", reason="boom", sha256=sha, size=10) == doc_id
+    doc = store.documents.get(doc_id)
     assert doc is not None and doc.status == "processed" and len(doc.pages) == 2 and doc.error is None
 
     # Re-processing (e.g. after a crash) replaces the pages in one go.
-    store.start_document(
+    store.documents.start(
         sha256=sha, filename="a.pdf", mime="application/pdf", size=10, page_count=1, original_path="/x"
     )
-    store.finish_document(doc_id, [_page(1, "새")], "새")
-    doc = store.get_document(doc_id)
-    assert doc is not None and [p.text for p in doc.pages] == ["새"] and store.count_documents() == 1
-    assert store.count_documents("processed") == 1 and store.list_documents(status="failed") == []
+    store.documents.finish(doc_id, [_page(1, "새")], "새")
+    doc = store.documents.get(doc_id)
+    assert doc is not None and [p.text for p in doc.pages] == ["새"] and store.documents.count() == 1
+    assert store.documents.count("processed") == 1 and store.documents.latest(status="failed") == []

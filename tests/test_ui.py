@@ -16,10 +16,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from munseo.classify import TrainOptions, load_dataset, load_schema, train
+from munseo.classify.registry import register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.service.registry import register_model
 from munseo.store.models import Classification, ClassificationHistory, Document
 from munseo.store.repository import Store
 from tests import documents

@@ -202,16 +202,14 @@ def _document_text(path: Path, cache: Path) -> str | None:
     from munseo.ingest.source import sha256_file
     from munseo.ocr import OcrError
     from munseo.pipeline import read_file
-    from munseo.text import clean_page_text, merge_pages
 
     cached = cache / f"{sha256_file(path)}.txt"
     if cached.is_file():
         return cached.read_text(encoding="utf-8")
     try:
-        result = read_file(path, Settings())
+        text = read_file(path, Settings()).text
     except (IngestError, OcrError):
         return None
-    text = merge_pages([clean_page_text(page.text) for page in result.pages])
     try:
         cache.mkdir(parents=True, exist_ok=True)
         cached.write_text(text, encoding="utf-8")
@@ -247,28 +245,15 @@ def read_folder(folder: Path, options: SourceOptions, skipped: Counter[str] | No
 
 def read_database(url: str) -> list[Example]:
     """Processed documents with a review: their text and their latest review's labels."""
-    from sqlalchemy import select
-
-    from munseo.store.models import Document, DocumentStatus, Review
     from munseo.store.repository import Store
 
     store = Store(url)
     try:
-        with store.sessions() as session:
-            latest: dict[int, Review] = {}
-            for review in session.scalars(select(Review).order_by(Review.created_at, Review.id)):
-                latest[review.document_id] = review
-            if not latest:
-                return []
-            documents = session.scalars(
-                select(Document).where(Document.id.in_(latest), Document.status == DocumentStatus.PROCESSED)
-            )
-            examples = []
-            for document in documents:
-                review = latest[document.id]
-                labels = _labels(f"{url} (review {review.id})", None, review.labels)
-                examples.append(Example(document.text or "", labels, f"database document {document.id}"))
-            return sorted(examples, key=lambda e: e.where)
+        examples = [
+            Example(text, _labels(f"{url} (document {doc_id})", None, labels), f"database document {doc_id}")
+            for doc_id, text, labels in store.labels.reviewed()
+        ]
+        return sorted(examples, key=lambda e: e.where)
     finally:
         store.close()
 

@@ -18,13 +18,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from munseo import __version__
+from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
 from munseo.service import routes_documents, routes_ops, routes_web
 from munseo.service.deps import CODES, ApiError, TokenCache, Viewer, error_response
-from munseo.service.jobs import Services
+from munseo.service.executor import Executor
 from munseo.service.metrics import Metrics
-from munseo.service.registry import ModelHolder
-from munseo.service.views import DocumentNotFound
+from munseo.stages import Services
+from munseo.store.documents import DocumentNotFound
 from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,7 @@ def create_app(
         app.state.settings, app.state.store, app.state.services = settings, store, services
         app.state.tokens = TokenCache(store)
         app.state.metrics = Metrics()
-        app.state.executor_kind = executor
-        runner = None
+        runner: Executor | None = None
         if executor == "local":
             from munseo.service.executor import LocalExecutor
 

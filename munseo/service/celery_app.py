@@ -16,11 +16,10 @@ from functools import lru_cache
 from celery import Celery
 from celery.signals import worker_process_init
 
+from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
 from munseo.pipeline import PageJob, PageOutcome, init_worker, process_page
-from munseo.service.jobs import Services, worker_name
-from munseo.service.registry import ModelHolder
-from munseo.stages import Scope, after, run_due, stages
+from munseo.stages import Scope, Services, after, run_due, stages, worker_name
 from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)

@@ -101,7 +101,7 @@ def models_add(
     activate: Annotated[bool, typer.Option("--activate", help="Make it the active model.")] = False,
 ) -> None:
     """Register a trained model folder as a new version (copied into the data directory)."""
-    from munseo.service.registry import RegistryError, register_model
+    from munseo.classify.registry import RegistryError, register_model
 
     settings = Settings()
     try:
@@ -115,7 +115,7 @@ def models_add(
 @models_app.command("ls")
 def models_ls() -> None:
     """Registered model versions."""
-    from munseo.service.registry import list_models
+    from munseo.classify.registry import list_models
 
     table = Table(show_header=True)
     for column in ("version", "backend", "active", "registered", "dev metrics"):
@@ -133,7 +133,7 @@ def models_ls() -> None:
 @models_app.command("activate")
 def models_activate(version: Annotated[str, typer.Argument(help="A registered version (munseo models ls).")]) -> None:
     """Make a version the active model; running servers and workers switch within a second."""
-    from munseo.service.registry import RegistryError, activate_model
+    from munseo.classify.registry import RegistryError, activate_model
 
     try:
         activate_model(_store(Settings()), version)

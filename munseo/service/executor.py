@@ -6,12 +6,26 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Protocol
 
 from munseo.pipeline import PageProcessor
-from munseo.service.jobs import Services, requeue_stale, resend_due, worker_name
-from munseo.stages import Scope, Stage, run_due, stages
+from munseo.stages import Scope, Services, Stage, requeue_stale, run_due, stages, worker_name
 
 log = logging.getLogger(__name__)
+
+
+class Executor(Protocol):
+    """Runs the stages' jobs for ``munseo serve``; a new executor is one module with this shape."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def notify(self) -> None:
+        """New jobs are queued: look now rather than at the next poll."""
+
+    def checks(self) -> dict[str, str]:
+        """What ``/readyz`` reports for this executor: a name each, ``ok`` or what is wrong."""
 
 
 class LocalExecutor:
@@ -52,6 +66,10 @@ class LocalExecutor:
 
     def notify(self) -> None:
         self._wake[self.stages[0].name].set()
+
+    def checks(self) -> dict[str, str]:
+        alive = sum(t.is_alive() for t in self._threads)
+        return {"executor": "ok" if alive == len(self._threads) else f"{len(self._threads) - alive} thread(s) died"}
 
     def _loop(self, stage: Stage) -> None:
         wake = self._wake[stage.name]
@@ -98,12 +116,22 @@ class CeleryExecutor:
     def notify(self) -> None:
         self._sweep_once(self.resend_after)
 
+    def checks(self) -> dict[str, str]:
+        import redis
+
+        try:
+            redis.Redis.from_url(self.services.settings.broker_url, socket_timeout=2).ping()
+            return {"broker": "ok"}
+        except Exception as exc:
+            return {"broker": f"unreachable: {exc}"}
+
     def _sweep_once(self, quiet: float) -> None:
         requeue_stale(self.services)
         from munseo.service.celery_app import send_stage
 
         for stage in self.stages:
-            due = resend_due(self.services.store, stage.name, quiet if stage.scope is Scope.PAGE else max(quiet, 1.0))
+            quiet_for = quiet if stage.scope is Scope.PAGE else max(quiet, 1.0)
+            due = self.services.store.jobs.resend_due(stage.name, quiet_for)
             if stage.scope is Scope.PAGE:
                 for job_id in due:
                     send_stage(self.celery, stage.name, [job_id])

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Histogram, Metric, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from sqlalchemy import func, select
 
-from munseo.store.models import Document, Job, JobStatus, Page
 from munseo.store.repository import Store
 
 STAGE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, float("inf"))
@@ -20,21 +18,19 @@ class _DatabaseCollector:
         self.store = store
 
     def collect(self) -> Iterator[Metric]:
-        with self.store.sessions() as session:
-            documents = CounterMetricFamily("munseo_documents", "Documents by status.", labels=["status"])
-            for status, count in session.execute(select(Document.status, func.count()).group_by(Document.status)):
-                documents.add_metric([status], count)
-            pages = CounterMetricFamily("munseo_pages", "Pages stored, by how they were read.", labels=["source"])
-            for source, count in session.execute(select(Page.source, func.count()).group_by(Page.source)):
-                pages.add_metric([source], count)
-            queue = GaugeMetricFamily("munseo_queue_depth", "Jobs waiting, by stage.", labels=["stage"])
-            for stage, count in session.execute(
-                select(Job.stage, func.count()).where(Job.status == JobStatus.QUEUED).group_by(Job.stage)
-            ):
-                queue.add_metric([stage], count)
-            errors = CounterMetricFamily("munseo_job_errors", "Jobs that failed.")
-            errors.add_metric([], session.scalar(select(func.count()).where(Job.status == JobStatus.FAILED)) or 0)
-            timings = [t for (t,) in session.execute(select(Page.timings_ms).order_by(Page.id.desc()).limit(5000))]
+        totals = self.store.stats.totals()
+        timings = self.store.stats.page_timings(5000)
+        documents = CounterMetricFamily("munseo_documents", "Documents by status.", labels=["status"])
+        for status, count in totals.documents_by_status.items():
+            documents.add_metric([status], count)
+        pages = CounterMetricFamily("munseo_pages", "Pages stored, by how they were read.", labels=["source"])
+        for source, count in totals.pages_by_source.items():
+            pages.add_metric([source], count)
+        queue = GaugeMetricFamily("munseo_queue_depth", "Jobs waiting, by stage.", labels=["stage"])
+        for stage, count in totals.queued_by_stage.items():
+            queue.add_metric([stage], count)
+        errors = CounterMetricFamily("munseo_job_errors", "Jobs that failed.")
+        errors.add_metric([], totals.failed_jobs)
         yield documents
         yield pages
         yield queue
@@ -42,8 +38,8 @@ class _DatabaseCollector:
         stages = HistogramMetricFamily(
             "munseo_stage_seconds", "Time per page and stage (the latest 5,000 pages).", labels=["stage"]
         )
-        for stage in sorted({k for t in timings for k in (t or {})}):
-            values = [t[stage] / 1000 for t in timings if t and stage in t]
+        for stage in sorted({k for t in timings for k in t}):
+            values = [t[stage] / 1000 for t in timings if stage in t]
             buckets = [(str(b), sum(1 for v in values if v <= b)) for b in STAGE_BUCKETS]
             stages.add_metric([stage], buckets, sum(values))
         yield stages

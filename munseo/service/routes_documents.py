@@ -11,14 +11,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
 
 from munseo.admission import Admission, Admitted, admit
+from munseo.classify.registry import LoadedModel
 from munseo.ingest import HTTP_STATUS, IngestError, Refusal, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
 from munseo.service.deps import ApiError, Reviewer, Viewer
-from munseo.service.registry import LoadedModel
 from munseo.service.schemas import (
     ClassifyDocumentResponse,
     ClassifyTextRequest,
@@ -31,19 +29,11 @@ from munseo.service.schemas import (
     UploadItem,
     UploadResponse,
 )
-from munseo.service.views import detail, load, pending_of, summary, versions_of
-from munseo.store.models import (
-    Classification,
-    ClassificationHistory,
-    Document,
-    DocumentStatus,
-    Job,
-    ModelVersion,
-    Review,
-    Role,
-    utcnow,
-)
-from munseo.text import clean_page_text, merge_pages
+from munseo.service.views import detail, summaries
+from munseo.store.documents import DocumentFilter
+from munseo.store.labels import ReviewProblem, ReviewRefused
+from munseo.store.models import Role
+from munseo.text import document_text
 
 router = APIRouter()
 ERRORS = {code: {"model": ErrorResponse} for code in (401, 403, 404, 413, 415, 422)}
@@ -142,55 +132,22 @@ def list_documents(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentList:
     """Documents with filters, full-text search, sorting and pagination."""
-    conditions = []
-    if status:
-        conditions.append(Document.status == status)
-    if needs_review is not None:
-        conditions.append(Document.needs_review.is_(needs_review))
+    labels = []
     for item in label or []:
         task, sep, value = item.partition(":")
         if not sep:
             raise ApiError(422, f"label filter {item!r} must be TASK:LABEL")
-        conditions.append(
-            Document.id.in_(
-                select(Classification.document_id).where(Classification.task == task, Classification.label == value)
-            )
-        )
-    if created_from:
-        conditions.append(Document.created_at >= created_from)
-    if created_to:
-        conditions.append(Document.created_at <= created_to)
-    for word in (q or "").split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(Document.text.ilike(f"%{escaped}%", escape="\\"))
-    where = and_(*conditions) if conditions else True
-    order = {
-        "date": Document.created_at.asc(),
-        "-date": Document.created_at.desc(),
-        "confidence": Document.min_confidence.asc().nulls_last(),
-        "-confidence": Document.min_confidence.desc(),
-    }[sort]
-    with request.app.state.store.sessions() as session:
-        total = session.scalar(select(func.count(Document.id)).where(where)) or 0
-        docs = session.scalars(
-            select(Document)
-            .where(where)
-            .order_by(order, Document.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-            .options(selectinload(Document.classifications))
-        ).all()
-        versions = versions_of(session)
-        pending = pending_of(session, [d.id for d in docs])
-        items = [summary(d, versions, pending=pending) for d in docs]
-    return DocumentList(items=items, total=total, page=page, page_size=page_size)
+        labels.append((task, value))
+    where = DocumentFilter(status, needs_review, labels, created_from, created_to, (q or "").split())
+    store = request.app.state.store
+    total, docs = store.documents.find(where, sort, (page - 1) * page_size, page_size)
+    return DocumentList(items=summaries(store, docs), total=total, page=page, page_size=page_size)
 
 
 @router.get("/api/documents/{doc_id}", response_model=DocumentDetail, responses=ERRORS, tags=["documents"])
 def get_document(request: Request, _: Viewer, doc_id: int) -> DocumentDetail:
     """Metadata, per-page OCR (text, words with boxes and confidences), labels with probabilities, history."""
-    with request.app.state.store.sessions() as session:
-        return detail(session, doc_id)
+    return detail(request.app.state.store, doc_id)
 
 
 @router.get(
@@ -198,9 +155,8 @@ def get_document(request: Request, _: Viewer, doc_id: int) -> DocumentDetail:
 )
 def page_image(request: Request, _: Viewer, doc_id: int, number: int) -> FileResponse:
     """The stored page image (JPEG), in the pixel coordinates of the page's word boxes."""
-    with request.app.state.store.sessions() as session:
-        doc = load(session, doc_id)
-        page = next((p for p in doc.pages if p.number == number), None)
+    doc = request.app.state.store.documents.load(doc_id)
+    page = next((p for p in doc.pages if p.number == number), None)
     if page is None or not page.image_path or not Path(page.image_path).is_file():
         raise ApiError(404, f"document {doc_id} has no image for page {number}")
     return FileResponse(page.image_path, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
@@ -209,23 +165,22 @@ def page_image(request: Request, _: Viewer, doc_id: int, number: int) -> FileRes
 @router.get("/api/jobs/{job_id}", response_model=JobOut, responses=ERRORS, tags=["documents"])
 def get_job(request: Request, _: Viewer, job_id: int) -> JobOut:
     """A processing job: queued or running (with its stage), done or failed (with the reason)."""
-    with request.app.state.store.sessions() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise ApiError(404, f"no job with id {job_id}")
-        version = session.get(ModelVersion, job.model_version_id) if job.model_version_id else None
-        return JobOut(
-            id=job.id,
-            document_id=job.document_id,
-            status=job.status,
-            stage=job.stage,
-            attempts=job.attempts,
-            error=job.error,
-            model_version=version.version if version else None,
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-        )
+    found = request.app.state.store.jobs.get(job_id)
+    if found is None:
+        raise ApiError(404, f"no job with id {job_id}")
+    job, version = found
+    return JobOut(
+        id=job.id,
+        document_id=job.document_id,
+        status=job.status,
+        stage=job.stage,
+        attempts=job.attempts,
+        error=job.error,
+        model_version=version,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
 
 
 @router.get("/api/review/queue", response_model=DocumentList, responses=ERRORS, tags=["review"])
@@ -236,73 +191,31 @@ def review_queue(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentList:
     """Documents that need a reviewer, least confident first, with the top-3 labels of each task."""
-    where = and_(Document.needs_review.is_(True), Document.status == DocumentStatus.PROCESSED)
-    with request.app.state.store.sessions() as session:
-        total = session.scalar(select(func.count(Document.id)).where(where)) or 0
-        docs = session.scalars(
-            select(Document)
-            .where(where)
-            .order_by(Document.min_confidence.asc(), Document.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-            .options(selectinload(Document.classifications))
-        ).all()
-        versions = versions_of(session)
-        items = [summary(d, versions, full=True) for d in docs]
-    return DocumentList(items=items, total=total, page=page, page_size=page_size)
+    store = request.app.state.store
+    total, docs = store.documents.review_queue((page - 1) * page_size, page_size)
+    return DocumentList(items=summaries(store, docs, full=True), total=total, page=page, page_size=page_size)
+
+
+# What a refused review is to the client; every ReviewProblem has a status here.
+REVIEW_STATUS = {
+    ReviewProblem.NOTHING_TO_REVIEW: 409,
+    ReviewProblem.UNKNOWN_TASK: 422,
+    ReviewProblem.UNKNOWN_LABEL: 422,
+    ReviewProblem.NO_LABELS: 422,
+    ReviewProblem.NOTHING_TO_UNDO: 409,
+    ReviewProblem.NOT_YOURS: 403,
+}
 
 
 @router.post("/api/documents/{doc_id}/review", response_model=DocumentDetail, responses=ERRORS, tags=["review"])
 def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRequest) -> DocumentDetail:
     """Accept the labels or correct some: kept in the history with who and when, and used as training data."""
-    with request.app.state.store.sessions.begin() as session:
-        doc = load(session, doc_id)
-        current = {c.task: c for c in doc.classifications}
-        if not current:
-            raise ApiError(409, f"document {doc_id} has no labels to review yet")
-        unknown = set(body.labels) - set(current)
-        if unknown:
-            raise ApiError(422, f"unknown task(s): {', '.join(sorted(unknown))}; tasks: {', '.join(sorted(current))}")
-        for task, label in body.labels.items():
-            if label not in current[task].probabilities:
-                raise ApiError(422, f"{label!r} is not a label of task {task!r}")
-        if body.action == "correct" and not body.labels:
-            raise ApiError(422, "a correction needs labels: {task: label}")
-        final = {task: body.labels.get(task, c.label) for task, c in current.items()}
-        previous = {
-            "document": {
-                "needs_review": doc.needs_review,
-                "min_confidence": doc.min_confidence,
-                "reviewed_at": doc.reviewed_at.isoformat() if doc.reviewed_at else None,
-                "reviewed_by": doc.reviewed_by,
-            },
-            "tasks": {
-                t: {
-                    "label": c.label,
-                    "confidence": c.confidence,
-                    "needs_review": c.needs_review,
-                    "source": c.source,
-                    "model_version_id": c.model_version_id,
-                }
-                for t, c in current.items()
-            },
-        }
-        for task, row in current.items():
-            row.label, row.confidence, row.needs_review, row.source = final[task], 1.0, False, "reviewer"
-            session.add(
-                ClassificationHistory(
-                    document_id=doc_id,
-                    task=task,
-                    label=final[task],
-                    confidence=1.0,
-                    source="reviewer",
-                    reviewer=who.name,
-                )
-            )
-        session.add(Review(document_id=doc_id, reviewer=who.name, action=body.action, labels=final, previous=previous))
-        doc.needs_review, doc.reviewed_at, doc.reviewed_by = False, utcnow(), who.name
-    with request.app.state.store.sessions() as session:
-        return detail(session, doc_id)
+    store = request.app.state.store
+    try:
+        store.labels.review(doc_id, who.name, body.action, body.labels)
+    except ReviewRefused as exc:
+        raise ApiError(REVIEW_STATUS[exc.kind], str(exc)) from exc
+    return detail(store, doc_id)
 
 
 @router.post("/api/documents/{doc_id}/review/undo", response_model=DocumentDetail, responses=ERRORS, tags=["review"])
@@ -310,42 +223,12 @@ def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
     """Take back the latest review of a document (yours, or anyone's for an admin): its labels and
     review flag return to what they were, the review no longer counts as training data, and the
     history records the undo."""
-    with request.app.state.store.sessions.begin() as session:
-        doc = load(session, doc_id)
-        review = session.scalars(
-            select(Review).where(Review.document_id == doc_id).order_by(Review.created_at.desc(), Review.id.desc())
-        ).first()
-        if review is None or review.previous is None:
-            raise ApiError(409, f"document {doc_id} has no review to undo")
-        if review.reviewer != who.name and who.role is not Role.ADMIN:
-            raise ApiError(
-                403, f"the latest review of document {doc_id} is {review.reviewer}'s; only they or an admin can undo it"
-            )
-        before = review.previous
-        for row in doc.classifications:
-            old = before["tasks"].get(row.task)
-            if old is None:
-                continue
-            row.label, row.confidence, row.needs_review = old["label"], old["confidence"], old["needs_review"]
-            row.source, row.model_version_id = old["source"], old["model_version_id"]
-            session.add(
-                ClassificationHistory(
-                    document_id=doc_id,
-                    task=row.task,
-                    label=old["label"],
-                    confidence=old["confidence"],
-                    source="undo",
-                    reviewer=who.name,
-                    model_version_id=old["model_version_id"],
-                )
-            )
-        state = before["document"]
-        doc.needs_review, doc.min_confidence = state["needs_review"], state["min_confidence"]
-        doc.reviewed_at = datetime.fromisoformat(state["reviewed_at"]) if state["reviewed_at"] else None
-        doc.reviewed_by = state["reviewed_by"]
-        session.delete(review)
-    with request.app.state.store.sessions() as session:
-        return detail(session, doc_id)
+    store = request.app.state.store
+    try:
+        store.labels.undo_review(doc_id, who.name, may_undo_others=who.role is Role.ADMIN)
+    except ReviewRefused as exc:
+        raise ApiError(REVIEW_STATUS[exc.kind], str(exc)) from exc
+    return detail(store, doc_id)
 
 
 def _model(request: Request) -> LoadedModel:
@@ -359,7 +242,7 @@ def _model(request: Request) -> LoadedModel:
 def classify_text(request: Request, _: Viewer, body: ClassifyTextRequest) -> PredictionOut:
     """Labels for a text, synchronously."""
     model = _model(request)
-    return PredictionOut.model_validate(model.classifier.predict_one(clean_page_text(body.text)).to_dict())
+    return PredictionOut.model_validate(model.classifier.predict_one(document_text([body.text])).to_dict())
 
 
 @router.post("/api/classify/document", response_model=ClassifyDocumentResponse, responses=ERRORS, tags=["classify"])
@@ -381,23 +264,18 @@ async def classify_document(
                 f"{settings.sync_max_pages} (upload it to /api/documents instead)",
             )
         try:
-            results = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
+            read = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
         except IngestError as exc:
             raise ApiError(HTTP_STATUS[exc.kind], f"{file.filename}: {exc.reason}") from exc
-    text = merge_pages([o.clean_text for o in results])
     model = request.app.state.services.models.get()
-    prediction = PredictionOut.model_validate(model.classifier.predict_one(text).to_dict()) if model else None
+    prediction = PredictionOut.model_validate(model.classifier.predict_one(read.text).to_dict()) if model else None
     pages = [
-        {
-            "number": o.result.number,
-            "source": o.result.source.value,
-            "text": o.clean_text,
-            "mean_confidence": o.result.mean_confidence,
-        }
-        for o in results
-        if o.result
+        {"number": page.number, "source": page.source.value, "text": text, "mean_confidence": page.mean_confidence}
+        for page, text in zip(read.pages, read.page_texts, strict=True)
     ]
-    return ClassifyDocumentResponse(filename=file.filename or path.name, text=text, pages=pages, prediction=prediction)
+    return ClassifyDocumentResponse(
+        filename=file.filename or path.name, text=read.text, pages=pages, prediction=prediction
+    )
 
 
 def _sync_reader(request: Request) -> PageProcessor:

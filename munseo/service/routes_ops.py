@@ -11,13 +11,13 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select, text
 
+from munseo.classify.registry import RegistryError, UnknownVersion, activate_model, list_models
 from munseo.service.deps import Admin, ApiError, Viewer
-from munseo.service.registry import RegistryError, UnknownVersion, activate_model, list_models
 from munseo.service.routes_documents import ERRORS
 from munseo.service.schemas import ModelOut
-from munseo.store.models import ClassificationHistory, Document, DocumentStatus, Job, JobStatus, Page, utcnow
+from munseo.store.models import utcnow
+from munseo.store.repository import Store
 
 router = APIRouter()
 
@@ -51,43 +51,14 @@ async def activate(request: Request, _: Admin, version: str) -> ModelOut:
     return _model_out(record)
 
 
-def compute_stats(store: Any) -> dict[str, Any]:
+def compute_stats(store: Store) -> dict[str, Any]:
     now = utcnow()
-    hour_ago = now - timedelta(hours=1)
-    with store.sessions() as session:
-        by_status = dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).all())
-        pages_by_source = dict(session.execute(select(Page.source, func.count()).group_by(Page.source)).all())
-        queue = dict(
-            session.execute(
-                select(Job.stage, func.count()).where(Job.status == JobStatus.QUEUED).group_by(Job.stage)
-            ).all()
-        )
-        running = session.scalar(select(func.count()).where(Job.status == JobStatus.RUNNING)) or 0
-        recent = session.execute(
-            select(Document.updated_at, Document.page_count).where(
-                Document.status == DocumentStatus.PROCESSED, Document.updated_at >= hour_ago
-            )
-        ).all()
-        timings = [t for (t,) in session.execute(select(Page.timings_ms).order_by(Page.id.desc()).limit(2000))]
-        classified = session.scalar(select(func.count()).where(Document.min_confidence.is_not(None))) or 0
-        waiting = (
-            session.scalar(
-                select(func.count()).where(Document.needs_review.is_(True), Document.status == DocumentStatus.PROCESSED)
-            )
-            or 0
-        )
-        reviewed = session.scalar(select(func.count()).where(Document.reviewed_at.is_not(None))) or 0
-        history = session.execute(
-            select(
-                ClassificationHistory.document_id,
-                ClassificationHistory.task,
-                ClassificationHistory.label,
-                ClassificationHistory.confidence,
-                ClassificationHistory.source,
-            )
-            .order_by(ClassificationHistory.id.desc())
-            .limit(50_000)
-        ).all()
+    totals = store.stats.totals()
+    recent = store.stats.processed_since(now - timedelta(hours=1))
+    timings = store.stats.page_timings(2000)
+    reviews = store.stats.review_counts()
+    history = store.stats.history(50_000)
+    by_status, pages_by_source = totals.documents_by_status, totals.pages_by_source
 
     minutes: dict[str, dict[str, int]] = {}
     for i in range(60, -1, -1):
@@ -99,7 +70,7 @@ def compute_stats(store: Any) -> dict[str, Any]:
             minutes[key]["pages"] += pages
     stages: dict[str, list[float]] = defaultdict(list)
     for t in timings:
-        for stage, ms in (t or {}).items():
+        for stage, ms in t.items():
             stages[stage].append(float(ms))
     stage_stats = {
         stage: {
@@ -115,12 +86,12 @@ def compute_stats(store: Any) -> dict[str, Any]:
     model_label: dict[tuple[int, str], str] = {}
     reviewer_label: dict[tuple[int, str], str] = {}
     confidences: dict[str, list[float]] = defaultdict(list)
-    for doc_id, task, label, confidence, source in history:
-        key = (doc_id, task)
+    for row in history:
+        key, label, confidence, source = (row.document_id, row.task), row.label, row.confidence, row.source
         if source == "model":
             model_label.setdefault(key, label)
             if confidence is not None:
-                confidences[task].append(confidence)
+                confidences[row.task].append(confidence)
         else:  # the newest reviewer or undo row decides; an undone review counts for nothing
             reviewer_label.setdefault(key, label if source == "reviewer" else "")
     histograms = {
@@ -163,7 +134,7 @@ def compute_stats(store: Any) -> dict[str, Any]:
         "generated_at": now.isoformat(),
         "documents": {"total": total_docs, "by_status": by_status},
         "pages": {"total": sum(pages_by_source.values()), "by_source": pages_by_source},
-        "queue": {"queued": queue, "running": running},
+        "queue": {"queued": totals.queued_by_stage, "running": totals.running_jobs},
         "throughput": {
             "last_hour": {"documents_per_minute": last_hour_docs / 60, "pages_per_minute": last_hour_pages / 60},
             "per_minute": [{"minute": k, **v} for k, v in minutes.items()],
@@ -171,10 +142,10 @@ def compute_stats(store: Any) -> dict[str, Any]:
         "stage_timings": stage_stats,
         "confidence_histograms": histograms,
         "review": {
-            "classified": classified,
-            "waiting": waiting,
-            "reviewed": reviewed,
-            "share": waiting / classified if classified else 0.0,
+            "classified": reviews.classified,
+            "waiting": reviews.waiting,
+            "reviewed": reviews.reviewed,
+            "share": reviews.waiting / reviews.classified if reviews.classified else 0.0,
         },
         "reviewed_accuracy": review_accuracy,
     }
@@ -201,23 +172,16 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", tags=["ops"])
 def readyz(request: Request, _: Viewer) -> JSONResponse:
-    """Database reachable, broker reachable (Celery), a model loaded."""
+    """Database reachable, the executor's checks (Celery: the broker reachable), a model loaded."""
     state = request.app.state
     checks: dict[str, str] = {}
     try:
-        with state.store.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        state.store.ping()
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"unreachable: {exc}"
-    if state.executor_kind == "celery":
-        try:
-            import redis
-
-            redis.Redis.from_url(state.settings.broker_url, socket_timeout=2).ping()
-            checks["broker"] = "ok"
-        except Exception as exc:
-            checks["broker"] = f"unreachable: {exc}"
+    if state.executor is not None:
+        checks.update(state.executor.checks())
     try:
         model = state.services.models.get()
         checks["model"] = f"ok: {model.version}" if model else "no model is active"

@@ -4,19 +4,11 @@ and history."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from collections.abc import Sequence
 
 from munseo.service.schemas import DocumentDetail, DocumentSummary, HistoryOut, LabelOut, PageOut
-from munseo.store.models import ClassificationHistory, Document, Job, JobStage, JobStatus, ModelVersion
-
-
-class DocumentNotFound(LookupError):
-    """No document has this id."""
-
-    def __init__(self, doc_id: int) -> None:
-        self.doc_id = doc_id
-        super().__init__(f"no document with id {doc_id}")
+from munseo.store.models import Document, JobStage
+from munseo.store.repository import Store
 
 
 def labels_of(doc: Document, versions: dict[int, str], full: bool = False) -> dict[str, LabelOut]:
@@ -35,23 +27,13 @@ def labels_of(doc: Document, versions: dict[int, str], full: bool = False) -> di
     return out
 
 
-def versions_of(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(ModelVersion.id, ModelVersion.version)).all())
-
-
-def pending_of(session: Session, doc_ids: list[int]) -> dict[int, str]:
+def pending_of(store: Store, doc_ids: Sequence[int]) -> dict[int, str]:
     """Documents among ``doc_ids`` whose classification is still to come, and why."""
-    waiting = set(
-        session.scalars(
-            select(Job.document_id).where(
-                Job.document_id.in_(doc_ids), Job.stage == JobStage.CLASSIFY, Job.status == JobStatus.QUEUED
-            )
-        )
-    )
+    waiting = store.jobs.waiting_in(JobStage.CLASSIFY, doc_ids)
     if not waiting:
         return {}
-    active = session.scalars(select(ModelVersion.id).where(ModelVersion.active.is_(True))).first()
-    return {d: "queued" if active is not None else "waiting for a model" for d in waiting}
+    why = "queued" if store.versions.active() is not None else "waiting for a model"
+    return dict.fromkeys(waiting, why)
 
 
 def summary(
@@ -76,27 +58,13 @@ def summary(
     )
 
 
-def load(session: Session, doc_id: int) -> Document:
-    doc = session.scalars(
-        select(Document)
-        .where(Document.id == doc_id)
-        .options(selectinload(Document.pages), selectinload(Document.classifications))
-    ).first()
-    if doc is None:
-        raise DocumentNotFound(doc_id)
-    return doc
-
-
-def detail(session: Session, doc_id: int) -> DocumentDetail:
-    doc = load(session, doc_id)
-    versions = versions_of(session)
-    history = session.scalars(
-        select(ClassificationHistory)
-        .where(ClassificationHistory.document_id == doc_id)
-        .order_by(ClassificationHistory.created_at, ClassificationHistory.id)
-    )
+def detail(store: Store, doc_id: int) -> DocumentDetail:
+    """The whole view of one document; ``DocumentNotFound`` for an unknown id."""
+    doc = store.documents.load(doc_id)
+    versions = store.versions.names()
+    history = store.documents.history(doc_id)
     return DocumentDetail(
-        **summary(doc, versions, full=True, pending=pending_of(session, [doc.id])).model_dump(),
+        **summary(doc, versions, full=True, pending=pending_of(store, [doc.id])).model_dump(),
         text=doc.text,
         pages=[
             PageOut(
@@ -133,13 +101,7 @@ def detail(session: Session, doc_id: int) -> DocumentDetail:
     )
 
 
-def summaries(session: Session, doc_ids: list[int], full: bool = False) -> list[DocumentSummary]:
-    """The list view of these documents, in the order given."""
-    docs = {
-        d.id: d
-        for d in session.scalars(
-            select(Document).where(Document.id.in_(doc_ids)).options(selectinload(Document.classifications))
-        )
-    }
-    versions, pending = versions_of(session), pending_of(session, doc_ids)
-    return [summary(docs[i], versions, full, pending) for i in doc_ids if i in docs]
+def summaries(store: Store, docs: Sequence[Document], full: bool = False) -> list[DocumentSummary]:
+    """The list view of these documents (current labels loaded), in the order given."""
+    versions, pending = store.versions.names(), pending_of(store, [d.id for d in docs])
+    return [summary(d, versions, full, pending) for d in docs]

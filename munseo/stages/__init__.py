@@ -13,19 +13,41 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable, Sequence
+import os
+import socket
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
+from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
-from munseo.service.jobs import PageReader, Services, claim, heartbeat, next_queued, retry_or_fail
-from munseo.store.models import Job, JobStatus, utcnow
+from munseo.pipeline import PageJob, PageOutcome
+from munseo.store.base import Transaction
+from munseo.store.files import DataDir
+from munseo.store.models import JobStatus
+from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)
+
+PageReader = Callable[[Iterable[PageJob]], Iterator[PageOutcome]]
+
+
+def worker_name(kind: str) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{kind}"
+
+
+@dataclass
+class Services:
+    """What a stage function works with: the settings, the store, and the active model."""
+
+    settings: Settings
+    store: Store
+    models: ModelHolder
+
+    @property
+    def data(self) -> DataDir:
+        return DataDir(self.settings.data_dir)
 
 
 class Scope(StrEnum):
@@ -56,32 +78,32 @@ class StageCall:
     settled: set[int] = field(default_factory=set)
 
     def heartbeat(self, job_id: int) -> None:
-        heartbeat(self.services.store, job_id)
+        self.services.store.jobs.heartbeat([job_id])
 
-    def done(self, job_id: int, session: Session | None = None, **values: Any) -> None:
+    def done(self, job_id: int, tx: Transaction | None = None, **values: Any) -> None:
         """The job's work in this stage is stored: on to the next stage, or finished. Pass the
-        session that stored the work to make both one transaction."""
-        now = utcnow()
-        if self.next_stage is None:
-            change: dict[str, Any] = {"status": JobStatus.DONE, "error": None, "finished_at": now}
-        else:
-            change = {"stage": self.next_stage, "status": JobStatus.QUEUED, "next_attempt_at": None}
-        statement = update(Job).where(Job.id == job_id).values(heartbeat_at=now, **change, **values)
-        if session is not None:
-            session.execute(statement)
-        else:
-            with self.services.store.sessions.begin() as own:
-                own.execute(statement)
+        transaction that stored the work (``Store.transaction()``) to make both one commit."""
+        self.services.store.jobs.advance(job_id, self.next_stage, tx, **values)
         self.settled.add(job_id)
 
     def retry(self, job_id: int, reason: str) -> None:
         """Back to this stage's queue with a backoff (failed after the last attempt)."""
-        retry_or_fail(self.services, job_id, self.stage.name, reason)
+        max_attempts = self.services.settings.job_max_attempts
+        self.services.store.jobs.retry_or_fail(job_id, self.stage.name, reason, max_attempts)
         self.settled.add(job_id)
 
     def fail(self, job_id: int, reason: str) -> None:
-        self.services.store.finish_job(job_id, JobStatus.FAILED, reason)
+        self.services.store.jobs.finish(job_id, JobStatus.FAILED, reason)
         self.settled.add(job_id)
+
+
+def requeue_stale(services: Services, also_worker_prefix: str | None = None) -> list[int]:
+    """Jobs left running by a worker that died (no heartbeat for ``job_stale_seconds``, or one of
+    a worker named ``also_worker_prefix…``) go back to the queue."""
+    ids = services.store.jobs.requeue_stale(services.settings.job_stale_seconds, also_worker_prefix)
+    if ids:
+        log.warning("requeued %d job(s) left running by a lost worker: %s", len(ids), ids)
+    return ids
 
 
 def _read_stage() -> Stage:
@@ -133,8 +155,8 @@ def run_due(
     them. Returns how many were taken; 0 when none is due or the stage is not ready."""
     if not stage.ready(services):
         return 0
-    store = services.store
-    claimed = [j for j in next_queued(store, stage.name, stage.batch, among) if claim(store, j, stage.name, worker)]
+    jobs = services.store.jobs
+    claimed = [j for j in jobs.due(stage.name, stage.batch, among) if jobs.claim(j, stage.name, worker)]
     if not claimed:
         return 0
     call = StageCall(stage, services, claimed, worker, read_pages, after(all_stages, stage.name))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from munseo.ingest import FileKind, SourceFile
 from munseo.pipeline import page_jobs, save_document
-from munseo.store.models import Document, Job
+from munseo.store.models import Document
 
 if TYPE_CHECKING:
     from munseo.stages import StageCall
@@ -24,14 +24,12 @@ def read(call: StageCall) -> None:
     store = call.services.store
     assert call.read_pages is not None  # page stages always run with a page reader
     for job_id in call.jobs:
-        with store.sessions() as session:
-            job = session.get(Job, job_id)
-            doc = session.get(Document, job.document_id) if job and job.document_id else None
+        doc = store.documents.of_job(job_id)
         if doc is None:
             call.fail(job_id, "the job's document no longer exists")
             continue
         source = _source_of(doc)
-        store.start_document(
+        store.documents.start(
             sha256=source.sha256,
             filename=doc.filename,
             mime=source.kind.value,

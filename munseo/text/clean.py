@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]")
@@ -39,6 +40,13 @@ def clean_page_text(raw: str) -> str:
 PAGE_SEPARATOR = "\n\f\n"
 
 
-def merge_pages(pages: list[str]) -> str:
+def merge_pages(pages: Sequence[str]) -> str:
     """The document text: cleaned pages in order, separated by a form feed line."""
     return PAGE_SEPARATOR.join(pages)
+
+
+def document_text(raw_pages: Sequence[str]) -> str:
+    """The text a document is stored, searched and classified by: its pages' raw text, in page
+    order, each cleaned, then merged. Every entry point (jobs, ``munseo classify``, the
+    synchronous endpoints) makes it with this function."""
+    return merge_pages([clean_page_text(page) for page in raw_pages])

@@ -14,8 +14,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
-
 from munseo.classify import Classifier, ClassifyError
 from munseo.store.models import ModelVersion
 from munseo.store.repository import Store
@@ -36,9 +34,8 @@ def register_model(store: Store, data_dir: Path, folder: Path, activate: bool = 
     except ClassifyError as exc:
         raise RegistryError(str(exc)) from exc
     version = classifier.version
-    with store.sessions() as session:
-        if session.scalars(select(ModelVersion).where(ModelVersion.version == version)).first():
-            raise RegistryError(f"model version {version} is registered already")
+    if store.versions.get(version) is not None:
+        raise RegistryError(f"model version {version} is registered already")
     target = data_dir / "models" / version
     if target.exists():
         shutil.rmtree(target)
@@ -48,41 +45,37 @@ def register_model(store: Store, data_dir: Path, folder: Path, activate: bool = 
     metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
     if manifest_file.exists():
         metrics = {**metrics, "training_data": json.loads(manifest_file.read_text())}
-    with store.sessions.begin() as session:
-        record = ModelVersion(
-            version=version,
-            backend=classifier.backend,
-            path=str(target),
-            label_mappings=json.loads((target / "label_mappings.json").read_text()),
-            metrics=metrics,
-        )
-        session.add(record)
+    record = store.versions.add(
+        version=version,
+        backend=classifier.backend,
+        path=str(target),
+        label_mappings=json.loads((target / "label_mappings.json").read_text()),
+        metrics=metrics,
+    )
     if activate:
         activate_model(store, version)
     return record
 
 
 def list_models(store: Store) -> list[ModelVersion]:
-    with store.sessions() as session:
-        return list(session.scalars(select(ModelVersion).order_by(ModelVersion.id.desc())))
+    return store.versions.all()
 
 
 def activate_model(store: Store, version: str) -> ModelVersion:
     """Make ``version`` the active model (and no other), in one transaction."""
-    with store.sessions.begin() as session:
-        record = session.scalars(select(ModelVersion).where(ModelVersion.version == version)).first()
-        if record is None:
-            raise UnknownVersion(f"no model version {version}")
-        if not Path(record.path).is_dir():
-            raise RegistryError(f"model version {version} has no folder at {record.path}")
-        session.execute(update(ModelVersion).where(ModelVersion.id != record.id).values(active=False))
-        record.active = True
-        return record
+    record = store.versions.get(version)
+    if record is None:
+        raise UnknownVersion(f"no model version {version}")
+    if not Path(record.path).is_dir():
+        raise RegistryError(f"model version {version} has no folder at {record.path}")
+    activated = store.versions.activate(version)
+    if activated is None:  # unregistered in between
+        raise UnknownVersion(f"no model version {version}")
+    return activated
 
 
 def active_model(store: Store) -> ModelVersion | None:
-    with store.sessions() as session:
-        return session.scalars(select(ModelVersion).where(ModelVersion.active.is_(True))).first()
+    return store.versions.active()
 
 
 @dataclass(frozen=True)

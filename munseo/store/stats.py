@@ -1,0 +1,100 @@
+"""Counts behind the dashboard (``/api/stats``) and the Prometheus metrics, read at request time so
+every process reports the same totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from munseo.store.base import Repository
+from munseo.store.models import ClassificationHistory, Document, DocumentStatus, Job, JobStatus, Page
+
+
+@dataclass(frozen=True)
+class Totals:
+    documents_by_status: dict[str, int]
+    pages_by_source: dict[str, int]
+    queued_by_stage: dict[str, int]
+    running_jobs: int
+    failed_jobs: int
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    document_id: int
+    task: str
+    label: str
+    confidence: float | None
+    source: str  # model, reviewer or undo
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    classified: int  # documents with labels
+    waiting: int  # processed documents that need a reviewer
+    reviewed: int
+
+
+class Stats(Repository):
+    def totals(self) -> Totals:
+        with self.sessions() as session:
+
+            def grouped(column: Any, *where: Any) -> dict[str, int]:
+                query = select(column, func.count()).where(*where).group_by(column)
+                return {key: count for key, count in session.execute(query)}
+
+            def count(*where: Any) -> int:
+                return session.scalar(select(func.count()).select_from(Job).where(*where)) or 0
+
+            return Totals(
+                documents_by_status=grouped(Document.status),
+                pages_by_source=grouped(Page.source),
+                queued_by_stage=grouped(Job.stage, Job.status == JobStatus.QUEUED),
+                running_jobs=count(Job.status == JobStatus.RUNNING),
+                failed_jobs=count(Job.status == JobStatus.FAILED),
+            )
+
+    def processed_since(self, since: datetime) -> list[tuple[datetime, int]]:
+        """(when, pages) of each document processed since ``since``."""
+        with self.sessions() as session:
+            query = select(Document.updated_at, Document.page_count).where(
+                Document.status == DocumentStatus.PROCESSED, Document.updated_at >= since
+            )
+            return [(when, pages) for when, pages in session.execute(query)]
+
+    def page_timings(self, latest: int) -> list[dict[str, float]]:
+        """The stage timings (ms) of the ``latest`` pages stored."""
+        with self.sessions() as session:
+            query = select(Page.timings_ms).order_by(Page.id.desc()).limit(latest)
+            return [t or {} for (t,) in session.execute(query)]
+
+    def review_counts(self) -> ReviewCounts:
+        with self.sessions() as session:
+
+            def count(*where: Any) -> int:
+                return session.scalar(select(func.count()).select_from(Document).where(*where)) or 0
+
+            return ReviewCounts(
+                classified=count(Document.min_confidence.is_not(None)),
+                waiting=count(Document.needs_review.is_(True), Document.status == DocumentStatus.PROCESSED),
+                reviewed=count(Document.reviewed_at.is_not(None)),
+            )
+
+    def history(self, latest: int) -> list[HistoryRow]:
+        """The ``latest`` label decisions (model, reviewer, undo), newest first."""
+        with self.sessions() as session:
+            query = (
+                select(
+                    ClassificationHistory.document_id,
+                    ClassificationHistory.task,
+                    ClassificationHistory.label,
+                    ClassificationHistory.confidence,
+                    ClassificationHistory.source,
+                )
+                .order_by(ClassificationHistory.id.desc())
+                .limit(latest)
+            )
+            return [HistoryRow(*row) for row in session.execute(query)]
