@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     dpi: int = Field(300, ge=72, le=600, description="Render resolution for pages that need OCR.")
     preview_dpi: int = Field(100, ge=36, le=300, description="Render resolution of text-layer pages.")
     workers: int = Field(0, ge=0, description="OCR processes; 0 means one per CPU core.")
+    ocr_engine: str = Field(
+        "tesseract",
+        description="OCR engine: a name in munseo.ocr.ENGINES, or 'module:attribute' of a factory taking the settings.",
+    )
     languages: str = Field(
         "Hangul",
         description="Tesseract model(s) for the page, e.g. 'Hangul', 'kor+eng', 'Hangul+HanT' (BENCHMARKS.md).",

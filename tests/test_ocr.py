@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import ImageDraw
 
+from munseo.config import Settings
 from munseo.evaluate.metrics import cer
 from munseo.evaluate.testpages import HEAVY_DAMAGE, degrade, render_text_page
-from munseo.ocr import Layout, PreprocessOptions, TesseractEngine, preprocess
+from munseo.ocr import Layout, OcrError, PreprocessOptions, TesseractEngine, make_engine, preprocess
 from munseo.ocr.layout import find_regions
 from munseo.ocr.preprocess import estimate_skew
+from munseo.pipeline import PageProcessor, read_file
+from tests.documents import png_page
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +119,25 @@ def test_skew_estimate_on_a_shaded_noisy_scan(angle: float) -> None:
     page = render_text_page(seed=201, dpi=300, paragraphs=4)
     scan = degrade(page.image, seed=1, angle=angle, **HEAVY_DAMAGE)
     assert estimate_skew(np.asarray(scan)) == pytest.approx(angle, abs=0.3)
+
+
+def test_the_engine_is_chosen_by_name_from_the_settings(tmp_path: Path) -> None:
+    path, _ = png_page(tmp_path / "page.png")
+    default = read_file(path, Settings(data_dir=tmp_path))
+    assert default.pages[0].engine is not None and default.pages[0].engine.name == "tesseract"
+    plugin = read_file(path, Settings(data_dir=tmp_path, ocr_engine="tests.ocr_plugin:make"))
+    engine = plugin.pages[0].engine
+    assert engine is not None and (engine.name, engine.languages, engine.layout) == (
+        "whole-page-english",
+        "eng",
+        "single-block",
+    )
+    assert plugin.text.strip() and plugin.text != default.text
+
+
+@pytest.mark.parametrize("name", ["abbyy", "tests.ocr_plugin:missing", "no_such_module:make"])
+def test_an_engine_that_does_not_exist_is_an_ocr_error_naming_it(tmp_path: Path, name: str) -> None:
+    with pytest.raises(OcrError, match=re.escape(repr(name))):
+        make_engine(Settings(data_dir=tmp_path, ocr_engine=name))
+    with pytest.raises(OcrError):
+        PageProcessor(Settings(data_dir=tmp_path, ocr_engine=name))

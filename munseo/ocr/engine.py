@@ -1,13 +1,22 @@
-"""The contract every OCR engine meets: an image in, one page of the element tree out."""
+"""The contract every OCR engine meets (an image in, one page of the element tree out) and the
+registry that makes the engine ``Settings.ocr_engine`` names. An engine is one module with a
+factory taking the settings: the engine owns its options and its environment (Tesseract's
+``OMP_THREAD_LIMIT=1``, language data). Add it to ``ENGINES``, or name it as ``module:attribute``.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from PIL import Image
 
 from munseo.elements import PageResult
+
+if TYPE_CHECKING:
+    from munseo.config import Settings
 
 
 class OcrError(RuntimeError):
@@ -24,3 +33,28 @@ class OcrEngine(Protocol):
     def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
         """Clockwise degrees (0, 90, 180, 270) that turn the page upright; 0 when unsure or unable."""
         ...
+
+
+EngineFactory = Callable[["Settings"], OcrEngine]
+
+# Engines by the name ``MUNSEO_OCR_ENGINE`` gives, as ``module:factory`` (imported on first use).
+ENGINES: dict[str, str] = {"tesseract": "munseo.ocr.tesseract:from_settings"}
+
+
+def engine_factory(settings: Settings) -> EngineFactory:
+    """The factory of the engine ``settings.ocr_engine`` names; ``OcrError`` when there is none."""
+    name = settings.ocr_engine
+    target = ENGINES.get(name) or (name if ":" in name else None)
+    if target is None:
+        raise OcrError(f"no OCR engine {name!r}; known: {', '.join(sorted(ENGINES))}, or give module:attribute")
+    module, _, attribute = target.partition(":")
+    try:
+        factory: EngineFactory = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise OcrError(f"OCR engine {name!r} cannot be loaded: {exc}") from exc
+    return factory
+
+
+def make_engine(settings: Settings) -> OcrEngine:
+    """The engine ``settings.ocr_engine`` names, started (one per process)."""
+    return engine_factory(settings)(settings)

@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import tesserocr
@@ -53,6 +54,9 @@ from munseo.ocr import quality
 from munseo.ocr.engine import OcrError
 from munseo.ocr.layout import Region, find_regions
 from munseo.ocr.tables import Rules, erase_rules, find_rules, group_table
+
+if TYPE_CHECKING:
+    from munseo.config import Settings
 
 _TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
@@ -115,6 +119,15 @@ class _Reading:
     @property
     def score(self) -> float:
         return quality.score(self.words)
+
+
+def from_settings(settings: Settings) -> TesseractEngine:
+    """The engine as the settings configure it (``languages``, ``latin_languages``, ``tessdata_dir``)."""
+    return TesseractEngine(
+        languages=settings.languages,
+        tessdata_dir=settings.tessdata_dir,
+        latin_languages=settings.latin_languages or None,
+    )
 
 
 class TesseractEngine:
