@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from munseo.classify.backends import BACKENDS, UnknownBackend
 from munseo.classify.data import SourceOptions, load_dataset, read_source
 from munseo.classify.errors import ClassifyError
 from munseo.classify.features import FeatureConfig
@@ -23,7 +24,7 @@ from munseo.classify.inference import Classifier, Prediction, default_model_fold
 from munseo.classify.options import DEFAULT_FEATURES, LinearOptions, TransformerOptions
 from munseo.classify.package import json_text
 from munseo.classify.schema import infer_schema, load_schema
-from munseo.classify.train import Backend, TrainOptions, rare_labels, train
+from munseo.classify.train import TrainOptions, rare_labels, train
 
 console = Console()
 err = Console(stderr=True)
@@ -129,8 +130,8 @@ def train_command(
     folder_task: FolderTaskOption = "label",
 ) -> None:
     """Train a classifier and write a versioned model folder (ONNX, config, labels, metrics)."""
-    if backend not in ("linear", "transformer"):
-        raise typer.BadParameter(f"unknown backend {backend!r}: choose linear or transformer")
+    if backend not in BACKENDS:
+        raise typer.BadParameter(str(UnknownBackend(backend)))
     analyzers = {
         "char_wb": DEFAULT_FEATURES,
         "char": FeatureConfig(),
@@ -140,7 +141,7 @@ def train_command(
         raise typer.BadParameter(f"unknown analyzer {analyzer!r}: choose char_wb, char or morph")
     features = analyzers[analyzer]
     options = TrainOptions(
-        backend=cast(Backend, backend),
+        backend=backend,
         dev_fraction=dev_fraction,
         seed=seed,
         quantize=quantize,
@@ -295,14 +296,16 @@ def classify_command(
         from munseo.ingest import IngestError
         from munseo.ocr import OcrError
         from munseo.pipeline import read_file
-        from munseo.text import clean_page_text, merge_pages
 
         try:
-            result = read_file(file, Settings())
+            text = read_file(file, Settings()).text
         except (IngestError, OcrError) as exc:
             raise _fail(exc) from exc
-        text = merge_pages([clean_page_text(page.text) for page in result.pages])
-    assert text is not None
+    else:
+        from munseo.text import document_text
+
+        assert text is not None
+        text = document_text([text])
     prediction = classifier.predict_one(text)
     if as_json:
         sys.stdout.write(json_text(prediction.to_dict()))

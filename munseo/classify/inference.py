@@ -4,22 +4,19 @@ temperature-scaled probabilities, and a review flag when any task is unsure."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from munseo.classify.backends import UnknownBackend, get_backend
 from munseo.classify.calibration import softmax
-from munseo.classify.chunks import ChunkConfig, encode_chunks, prepare_text
 from munseo.classify.errors import ModelError
-from munseo.classify.features import Vocabulary
-from munseo.classify.package import ModelConfig, read_config, read_schema
+from munseo.classify.package import read_config, read_schema
 
 BATCH_SIZE = 32
-
-InputEncoder = Callable[[Sequence[str]], dict[str, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -69,42 +66,6 @@ class Prediction:
         }
 
 
-def linear_encoder(folder: Path, config: ModelConfig) -> InputEncoder:
-    if config.features is None:
-        raise ModelError(folder, "config.json of a linear model has no 'features'")
-    try:
-        vocabulary = Vocabulary.load(folder, config.features)
-    except (OSError, KeyError, IndexError, ValueError, TypeError) as exc:
-        raise ModelError(folder, f"the vocabulary cannot be loaded ({exc})") from exc
-
-    def encode(texts: Sequence[str]) -> dict[str, np.ndarray]:
-        ids, weights = vocabulary.transform_padded(texts)
-        return {"ids": ids, "weights": weights}
-
-    return encode
-
-
-def transformer_encoder(folder: Path, config: ModelConfig) -> InputEncoder:
-    from tokenizers import Tokenizer
-
-    if config.tokenizer is None:
-        raise ModelError(folder, "config.json of a transformer model has no 'tokenizer'")
-    settings = dict(config.tokenizer)
-    path = folder / settings.pop("file")
-    try:
-        tokenizer = Tokenizer.from_file(str(path))
-        chunking = ChunkConfig(**settings)
-    except Exception as exc:  # the tokenizers library raises its own exception types
-        raise ModelError(folder, f"the tokenizer {path.name} cannot be loaded ({exc})") from exc
-
-    def encode(texts: Sequence[str]) -> dict[str, np.ndarray]:
-        encodings = tokenizer.encode_batch([prepare_text(t) for t in texts], add_special_tokens=False)
-        input_ids, mask = encode_chunks([e.ids for e in encodings], chunking)
-        return {"input_ids": input_ids, "attention_mask": mask}
-
-    return encode
-
-
 class Classifier:
     """Loads a model folder (checked against its checksums) and classifies texts.
 
@@ -136,8 +97,11 @@ class Classifier:
             if unknown:
                 raise ValueError(f"thresholds for unknown tasks: {', '.join(sorted(unknown))}")
             self.thresholds.update(thresholds)
-        encoders = {"linear": linear_encoder, "transformer": transformer_encoder}
-        self._encode = encoders[self.config.backend](self.folder, self.config)
+        try:
+            chosen = get_backend(self.config.backend)
+        except UnknownBackend as exc:
+            raise ModelError(self.folder, f"config.json names {exc}") from exc
+        self._encode = chosen.encoder(self.folder, self.config)
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads

@@ -14,7 +14,7 @@ what ``Vocabulary.transform_padded`` gives and returns the logits of every task 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -162,3 +162,36 @@ def train_linear(train: Sequence[Example], schema: LabelSchema, options: LinearO
     vocabulary = Vocabulary.fit([e.text for e in train], options.features)
     features = vocabulary.transform([e.text for e in train])
     return fit_linear(vocabulary, features, targets, schema, options, seed)
+
+
+def train_with_dev(
+    fit_set: Sequence[Example],
+    dev_set: Sequence[Example],
+    schema: LabelSchema,
+    options: LinearOptions,
+    seed: int,
+    refit: bool,
+    log: Callable[[str], None],
+) -> tuple[LinearModel, dict[str, np.ndarray]]:
+    """The linear model and its dev logits. The vocabulary (document frequencies, no labels) is
+    fitted on train and dev together and every text featurised once; the SVMs are fitted on the
+    train split, their dev logits kept for calibration, then fitted again on everything
+    (``refit``)."""
+    # float64, as liblinear wants it: made so here once rather than copied by every fit
+    vocabulary, features = Vocabulary.fit_transform(
+        [e.text for e in [*fit_set, *dev_set]], options.features, dtype=np.float64
+    )
+    log(f"vocabulary: {len(vocabulary)} features")
+    n = len(fit_set)
+    fit_features, dev_features = features[:n], features[n:]
+    del features
+    fit_targets = label_matrix(fit_set, schema, missing=-1)
+    model = fit_linear(vocabulary, fit_features, fit_targets, schema, options, seed)
+    dev_logits = model.logits_of(dev_features)
+    if refit:
+        log("fitting again on train + dev")
+        everything = sparse.vstack([fit_features, dev_features], format="csr")
+        del fit_features
+        targets = np.vstack([fit_targets, label_matrix(dev_set, schema, missing=-1)])
+        model = fit_linear(vocabulary, everything, targets, schema, options, seed)
+    return model, dev_logits

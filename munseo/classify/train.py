@@ -5,19 +5,16 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from scipy import sparse
 
+from munseo.classify.backends import FitRequest, get_backend
 from munseo.classify.calibration import fit_temperature, softmax
-from munseo.classify.data import Dataset, Example, label_matrix, loose_pages, split
-from munseo.classify.features import Vocabulary
+from munseo.classify.data import Dataset, Example, loose_pages, split
 from munseo.classify.inference import Classifier
-from munseo.classify.linear import INPUTS as LINEAR_INPUTS
-from munseo.classify.linear import LinearModel, fit_linear
 from munseo.classify.options import LinearOptions, TransformerOptions
 from munseo.classify.package import (
     DATA_MANIFEST_FILE,
@@ -38,12 +35,10 @@ from munseo.classify.package import (
 from munseo.classify.schema import LabelSchema, task_columns
 from munseo.evaluate.classification import task_metrics
 
-Backend = Literal["linear", "transformer"]
-
 
 @dataclass(frozen=True)
 class TrainOptions:
-    backend: Backend = "linear"
+    backend: str = "linear"  # a name in munseo.classify.backends.BACKENDS
     dev_fraction: float = 0.15
     seed: int = 13
     quantize: bool = False
@@ -118,38 +113,6 @@ def rare_labels(counts: dict[str, dict[str, int]], fewest: int) -> dict[str, dic
     }
 
 
-def _train_linear(
-    fit_set: Sequence[Example],
-    dev_set: Sequence[Example],
-    schema: LabelSchema,
-    options: TrainOptions,
-    refit: bool,
-    log: Callable[[str], None],
-) -> tuple[LinearModel, dict[str, np.ndarray]]:
-    """The linear model and its dev logits. The vocabulary (document frequencies, no labels) is
-    fitted on train and dev together and every text featurised once; the SVMs are fitted on the
-    train split, their dev logits kept for calibration, then fitted again on everything
-    (``refit``)."""
-    # float64, as liblinear wants it: made so here once rather than copied by every fit
-    vocabulary, features = Vocabulary.fit_transform(
-        [e.text for e in [*fit_set, *dev_set]], options.linear.features, dtype=np.float64
-    )
-    log(f"vocabulary: {len(vocabulary)} features")
-    n = len(fit_set)
-    fit_features, dev_features = features[:n], features[n:]
-    del features
-    fit_targets = label_matrix(fit_set, schema, missing=-1)
-    model = fit_linear(vocabulary, fit_features, fit_targets, schema, options.linear, options.seed)
-    dev_logits = model.logits_of(dev_features)
-    if refit:
-        log("fitting again on train + dev")
-        everything = sparse.vstack([fit_features, dev_features], format="csr")
-        del fit_features
-        targets = np.vstack([fit_targets, label_matrix(dev_set, schema, missing=-1)])
-        model = fit_linear(vocabulary, everything, targets, schema, options.linear, options.seed)
-    return model, dev_logits
-
-
 def train(
     dataset: Dataset,
     schema: LabelSchema,
@@ -167,25 +130,16 @@ def train(
         f"backend {options.backend}"
     )
     fit_set = train_set + loose
-    refit = options.refit and options.backend == "linear" and bool(dev_set) and len(train_set) <= options.refit_max
+    chosen = get_backend(options.backend)
+    refit = options.refit and chosen.refits and bool(dev_set) and len(train_set) <= options.refit_max
     trained_on = [*fit_set, *dev_set] if refit else fit_set
     train_counts = Dataset(list(trained_on), dataset.sources).label_counts(schema)
     staging = staging_folder(out)
     try:
-        if options.backend == "linear":
-            model, held_out = _train_linear(fit_set, dev_set, schema, options, refit, log)
-            model.vocabulary.save(staging)
-            model.export_onnx(staging / MODEL_FILE)
-            inputs, features, tokenizer = LINEAR_INPUTS, model.vocabulary.config_dict(), None
-            settings = asdict(options.linear)
-        else:
-            from munseo.classify.transformer import INPUTS, train_transformer
-
-            model = train_transformer(fit_set, dev_set, schema, options.transformer, options.seed, log)
-            tokenizer = model.export(staging)
-            inputs, features = INPUTS, None
-            settings = asdict(options.transformer) | {"history": model.history}
-            held_out = model.logits([e.text for e in dev_set]) if dev_set else {}
+        fitted = chosen.fit(FitRequest(fit_set, dev_set, schema, options, refit, log))
+        model, held_out = fitted.model, fitted.dev_logits
+        exported = chosen.export(model, staging)
+        settings = chosen.options(options) | exported.training
         train_seconds = time.perf_counter() - started
         schema.save(staging / SCHEMA_FILE)
 
@@ -207,11 +161,11 @@ def train(
             version=version,
             created_at=created,
             tasks=tasks,
-            inputs=inputs,
+            inputs=exported.inputs,
             onnx=onnx_files,
             default_precision="int8" if options.quantize else "fp32",
-            features=features,
-            tokenizer=tokenizer,
+            features=exported.features,
+            tokenizer=exported.tokenizer,
             training={
                 "seed": options.seed,
                 "dev_fraction": options.dev_fraction,
