@@ -49,6 +49,9 @@ BOILERPLATE = [
     "한다",
 ]
 
+# the real labelled Korean collections (see ../shared/corpora/README.md)
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
 
 def make_documents(count: int, seed: int, words: int = 70, confusion: float = 0.12) -> list[dict]:
     """Imbalanced documents: each word is the institution's subject (9%), the type's structure

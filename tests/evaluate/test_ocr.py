@@ -33,8 +33,7 @@ from munseo.evaluate.realpages import (
     render_real_page,
     write_page_set,
 )
-
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+from tests.corpus import CORPORA
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ from munseo.classify.cli import evaluate_command, train_command
 from munseo.classify.data import FOLDER_CACHE, SourceOptions, check_examples, read_source
 from munseo.classify.evaluate import evaluate
 from munseo.evaluate.testpages import FONT_DIR, render_text_page
+from tests.corpus import CORPORA
 
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 TASK = "committee"
 
 

@@ -1,4 +1,4 @@
-"""Ingest end to end on real files, real Tesseract and a real database (SQLite and PostgreSQL)."""
+"""The chain over many files: text layers, mixed PDFs, OCR of scans, duplicates, bad files failing alone."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 
 from munseo.config import Settings
 from munseo.evaluate.metrics import cer
-from munseo.ingest import FileKind, IngestError, detect_kind, inspect_file
-from munseo.pipeline import Outcome, ingest, limits_from
+from munseo.pipeline import Outcome, ingest
 from munseo.store.repository import Store
 from tests import documents
 
@@ -21,13 +20,6 @@ def _text_layer(path: Path) -> list[str]:
         return [pdf[i].get_textpage().get_text_range().replace("\r\n", "\n") for i in range(len(pdf))]
     finally:
         pdf.close()
-
-
-def test_type_is_detected_from_content_not_name(tmp_path: Path) -> None:
-    png, _ = documents.png_page(tmp_path / "scan.pdf", dpi=100)  # a PNG named .pdf
-    assert detect_kind(png.read_bytes()[:64]) is FileKind.PNG
-    pdf = documents.born_digital_pdf(tmp_path / "letter.png", pages=1)
-    assert detect_kind(pdf.read_bytes()[:64]) is FileKind.PDF
 
 
 def test_born_digital_pdf_uses_text_layer_without_ocr(tmp_path: Path, settings: Settings, store: Store) -> None:
@@ -91,26 +83,6 @@ def test_scanned_images_ocr_and_dedup(tmp_path: Path, settings: Settings, store:
     assert store.documents.count() == 2
 
 
-@pytest.mark.parametrize(
-    ("name", "reason"),
-    [
-        ("empty", "the file is empty (0 bytes)"),
-        ("truncated", "damaged or truncated"),
-        ("encrypted", "encrypted with a password"),
-        ("bomb", "over the limit of"),
-        ("renamed", "unsupported file type: the content is a ZIP archive"),
-        ("no_pages", "the PDF has no pages"),
-        ("corrupt_image", "damaged or truncated"),
-    ],
-)
-def test_bad_input_is_refused_with_a_reason(tmp_path: Path, name: str, reason: str) -> None:
-    path = documents.write_bad_inputs(tmp_path)[name]
-    with pytest.raises(IngestError) as caught:
-        inspect_file(path, limits_from(Settings()), dpi=300)
-    assert reason in caught.value.reason
-    assert path.name in str(caught.value)
-
-
 @pytest.mark.slow
 def test_bad_inputs_fail_alone_and_stored_documents_stay(tmp_path: Path, settings: Settings, store: Store) -> None:
     good = documents.born_digital_pdf(tmp_path / "good.pdf", pages=1)
@@ -134,33 +106,3 @@ def test_bad_inputs_fail_alone_and_stored_documents_stay(tmp_path: Path, setting
     after = store.documents.get(before.id)
     assert after is not None and after.status == "processed" and after.text == before.text
     assert [p.raw_text for p in after.pages] == [p.raw_text for p in before.pages]
-
-
-def test_pixel_limit_applies_to_pdf_pages_at_render_dpi(tmp_path: Path) -> None:
-    pdf = documents.born_digital_pdf(tmp_path / "a4.pdf", pages=1)
-    tight = Settings(max_pixels=2_000_000)
-    inspect_file(pdf, limits_from(tight), dpi=100)  # 827×1169 px: fine
-    with pytest.raises(IngestError, match="page 1 rendered at 300 DPI"):
-        inspect_file(pdf, limits_from(tight), dpi=300)
-
-
-def test_refusals_carry_their_kind_and_one_table_maps_it_to_http(tmp_path: Path) -> None:
-    from munseo.ingest import HTTP_STATUS, Refusal
-
-    cases = {
-        "empty.pdf": (b"", Refusal.EMPTY, 422),
-        "letter.docx": (b"PK\x03\x04" + b"\x00" * 40, Refusal.UNSUPPORTED, 415),
-        "broken.pdf": (b"%PDF-1.4\n1 0 obj\n<<", Refusal.DAMAGED, 422),
-    }
-    for name, (content, kind, status) in cases.items():
-        path = tmp_path / name
-        path.write_bytes(content)
-        with pytest.raises(IngestError) as refused:
-            inspect_file(path, limits_from(Settings()), dpi=300)
-        assert refused.value.kind is kind and HTTP_STATUS[kind] == status, name
-    big = tmp_path / "big.png"
-    big.write_bytes(b"\x89PNG" + b"\x00" * 2000)
-    with pytest.raises(IngestError) as refused:
-        inspect_file(big, limits_from(Settings(max_file_bytes=1000)), dpi=300)
-    assert refused.value.kind is Refusal.TOO_LARGE and HTTP_STATUS[Refusal.TOO_LARGE] == 413
-    assert set(HTTP_STATUS) == set(Refusal)

@@ -1,38 +1,22 @@
-"""OCR on pages of real text (../shared/corpora, train split) in fonts held out from tuning:
-accuracy, tables, fillers, turned pages, the deskew pathology page, fallbacks, repair rules."""
+"""Reading real pages (real Korean legal text, real English office pages): tables, columns, turned
+pages, the whole-page fallback, coverage."""
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from munseo.elements import Block, BlockKind, Line, Word
+from munseo.elements import BlockKind
 from munseo.evaluate.metrics import cer, table_rows_kept, word_recall
-from munseo.evaluate.realpages import RealText, find_font, load_real_text, render_real_page
+from munseo.evaluate.realpages import RealText, find_font, render_real_page
 from munseo.evaluate.testpages import HEAVY_DAMAGE, degrade, render_text_page
 from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, preprocess, read_page
 from munseo.ocr import tesseract as tesseract_module
 from munseo.ocr.layout import Region, find_regions
 from munseo.ocr.preprocess import MIN_CORRECTION, estimate_skew
 from munseo.ocr.quality import coverage
-from munseo.ocr.repair import repair_blocks
-
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
-
-
-@pytest.fixture(scope="module")
-def text() -> RealText:
-    if not (CORPORA / "kr-laws.jsonl.xz").is_file():
-        pytest.fail(f"{CORPORA}: the real-text corpora are missing (../shared/corpora from the project root)")
-    return load_real_text(CORPORA, "train", seed=3, documents=40)
-
-
-@pytest.fixture(scope="module")
-def engine() -> TesseractEngine:
-    return TesseractEngine()
 
 
 @pytest.mark.slow
@@ -161,70 +145,3 @@ def test_coverage_falls_with_missing_text_and_low_confidence_flags_review(
     assert coverage(reading.image, top) < 0.7
     strict = read_page(engine, page.image, page.dpi, options=ReadOptions(review_below=0.99)).result
     assert strict.quality is not None and strict.quality.needs_review and strict.quality.reasons
-
-
-def _line(*texts: str) -> Line:
-    words = [Word(text=t, bbox=(100 * i, 0, 100 * i + 90, 30), confidence=0.9) for i, t in enumerate(texts)]
-    return Line(bbox=(0, 0, 100 * len(texts), 30), words=words)
-
-
-def _repaired(*lines: Line) -> list[str]:
-    blocks, _ = repair_blocks([Block(bbox=(0, 0, 1000, 1000), lines=list(lines))])
-    return [line.text for line in blocks[0].lines]
-
-
-@pytest.mark.parametrize(
-    ("lines", "expected"),
-    [
-        ([("심의:의결하기",)], ["심의·의결하기"]),
-        ([("시-군-구의", "경우")], ["시·군·구의 경우"]),
-        ([("지정", ".", "개발")], ["지정·개발"]),
-        ([("제3조(목적)", "0)", "이", "법은"), ("@", "위원회는"), ("3", "위원장은")], None),
-        ([("○", "x")], ["○ x"]),
-        ([("0", "제안이유")], ["○ 제안이유"]),
-        ([("디", "주요내용")], ["□ 주요내용"]),
-        ([("기간은", "1~3년")], ["기간은 1∼3년"]),
-        ([("10", "”", "20명")], ["10 ” 20명"]),
-        ([('"개인정보', "보호법」제2조")], ["「개인정보 보호법」제2조"]),
-        ([("「댐건설", "관리법』에")], ["「댐건설 관리법」에"]),
-        ([("「지방재정법(이하",)], ["「지방재정법」(이하"]),
-        ([("<개정", "2020.1.1)")], ["<개정 2020.1.1>"]),
-        ([("현행과", "-----", "같음")], ["현행과 같음"]),
-    ],
-)
-def test_repair_rules(lines: list[tuple[str, ...]], expected: list[str] | None) -> None:
-    got = _repaired(*(_line(*words) for words in lines))
-    if expected is None:  # the circled paragraph numbers of an article, in order
-        assert got == ["제3조(목적) ① 이 법은", "② 위원회는", "③ 위원장은"]
-    else:
-        assert got == expected
-
-
-@pytest.mark.parametrize(
-    "words",
-    [
-        ("press@assembly.go.kr",),
-        ("2020", "-", "2021"),
-        ("다른", "법률에"),
-        ("1.", "항만이란"),
-        ("비고:", "별표"),
-        ("0", "이", "법은"),  # a leading 0 on a page without articles is a bullet only before Hangul
-    ],
-)
-def test_repair_leaves_ordinary_text_alone(words: tuple[str, ...]) -> None:
-    got = _repaired(_line(*words))
-    if words == ("0", "이", "법은"):
-        assert got == ["○ 이 법은"]
-    else:
-        assert got == [" ".join(words)]
-
-
-@pytest.mark.slow
-def test_repair_is_recorded_and_can_be_turned_off(engine: TesseractEngine, text: RealText) -> None:
-    page = render_real_page(text, find_font("Un Batang"), 200, "plain", "clean", seed=1)
-    repaired = read_page(engine, page.image, page.dpi).result
-    assert repaired.quality is not None and repaired.quality.repairs
-    assert all(r.after in repaired.text for r in repaired.quality.repairs if r.rule != "filler")
-    plain = read_page(engine, page.image, page.dpi, options=ReadOptions(repair=False)).result
-    assert plain.quality is not None and not plain.quality.repairs
-    assert cer(page.text, repaired.text) < cer(page.text, plain.text)

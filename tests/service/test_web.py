@@ -27,7 +27,7 @@ from tests.conftest import fresh_postgres_database
 from tests.corpus import make_documents, write_jsonl
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "ui"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
 
 
 class Server:

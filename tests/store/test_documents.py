@@ -1,37 +1,9 @@
-"""The store on SQLite and PostgreSQL: migrations match the models, writes are all or nothing."""
+"""Documents and pages: writes are all or nothing, and a failure never overwrites what is stored."""
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-
-from munseo.store.documents import NewPage
-from munseo.store.models import Base
+from munseo.store.documents import DocumentFilter, NewPage
 from munseo.store.repository import Store
-
-
-def test_migrations_create_exactly_the_models(store: Store) -> None:
-    with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
-    tables = set(inspect(store.engine).get_table_names())
-    assert {
-        "documents",
-        "pages",
-        "jobs",
-        "classifications",
-        "classification_history",
-        "reviews",
-        "model_versions",
-    } <= tables
-
-
-def test_reopening_is_idempotent(store: Store) -> None:
-    doc_id = store.documents.record_failure(filename="x.pdf", reason="r", sha256="a" * 64, size=1)
-    again = Store(store.url)
-    assert again.documents.get(doc_id) is not None
-    again.close()
 
 
 def _page(number: int, text: str) -> NewPage:
@@ -75,3 +47,30 @@ def test_document_lifecycle_and_failure_never_overwrites_processed(store: Store)
     doc = store.documents.get(doc_id)
     assert doc is not None and [p.text for p in doc.pages] == ["새"] and store.documents.count() == 1
     assert store.documents.count("processed") == 1 and store.documents.latest(status="failed") == []
+
+
+def test_filters_combine_and_words_are_matched_literally(store: Store) -> None:
+    ids = []
+    for n, text in enumerate(["전세사기 피해 지원", "100% 정무위원회 안건", "전세 제도 개선"]):
+        doc_id = store.documents.start(
+            sha256=f"{n}" * 64, filename=f"{n}.pdf", mime="application/pdf", size=1, page_count=1, original_path="/x"
+        )
+        store.documents.finish(doc_id, [_page(1, text)], text)
+        ids.append(doc_id)
+    failed = store.documents.record_failure(filename="bad.pdf", reason="broken", sha256="f" * 64, size=1)
+
+    def found(**where: object) -> list[int]:
+        total, docs = store.documents.find(DocumentFilter(**where), sort="date")  # type: ignore[arg-type]
+        assert total == len(docs)
+        return [d.id for d in docs]
+
+    assert found() == [*ids, failed]
+    assert found(status="processed") == ids
+    assert found(words=["전세"]) == [ids[0], ids[2]]
+    assert found(words=["전세", "지원"]) == [ids[0]]
+    assert found(words=["100%"]) == [ids[1]]
+    assert found(words=["1_0"]) == []  # LIKE wildcards in a word are plain characters
+    assert found(status="failed", words=["전세"]) == []
+    assert store.documents.finished([*ids, failed]) == {ids[0]: None, ids[1]: None, ids[2]: None, failed: "broken"}
+    total, page = store.documents.find(DocumentFilter(), sort="-date", offset=1, limit=2)
+    assert total == 4 and [d.id for d in page] == [ids[2], ids[1]]

@@ -1,0 +1,122 @@
+"""Training data: sources, errors with their line, the stratified split, loose pages, reviews as data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from munseo.classify import (
+    DataError,
+    TrainOptions,
+    load_dataset,
+    load_schema,
+    train,
+)
+from munseo.classify.data import Example, loose_pages, split
+from tests.corpus import make_documents, write_jsonl
+
+
+def test_unknown_labels_in_training_data_name_the_line(tmp_path: Path):
+    records = make_documents(5, seed=3)
+    records[3]["labels"]["institution"] = "환경노동위원회"
+    path = write_jsonl(tmp_path / "train.jsonl", records)
+    with pytest.raises(DataError, match=r"train\.jsonl:4: label '환경노동위원회' of task 'institution'"):
+        load_dataset([str(path)], load_schema())
+    records[3]["labels"] = {"colour": "red"}
+    write_jsonl(path, records)
+    with pytest.raises(DataError, match=r"train\.jsonl:4: task 'colour' is not in the label schema"):
+        load_dataset([str(path)], load_schema())
+    path.write_text('{"text": "a", "labels": {"institution": "의사국"}}\n{"text": oops}\n')
+    with pytest.raises(DataError, match=r"train\.jsonl:2: not valid JSON"):
+        load_dataset([str(path)], load_schema())
+    path.write_text('{"text": 5, "labels": {}}\n')
+    with pytest.raises(DataError, match=r"train\.jsonl:1: \"text\" must be a string"):
+        load_dataset([str(path)], load_schema())
+
+
+def test_a_task_may_be_missing_on_a_line(tmp_path: Path):
+    records = make_documents(300, seed=4)
+    for record in records[::3]:
+        del record["labels"]["doc_type"]
+    path = write_jsonl(tmp_path / "partial.jsonl", records)
+    schema = load_schema()
+    dataset = load_dataset([str(path)], schema)
+    assert sum(dataset.label_counts(schema)["doc_type"].values()) == 200
+    result = train(dataset, schema, tmp_path / "model", TrainOptions())
+    assert result.metrics["dev"]["doc_type"]["count"] < result.metrics["dev"]["institution"]["count"]
+
+
+def test_split_is_stratified_and_keeps_rare_labels_in_train(data_dir: Path):
+    schema = load_schema()
+    examples = load_dataset([str(data_dir / "train.jsonl")], schema).examples
+    train_set, dev_set = split(examples, schema, 0.2, seed=1)
+    assert len(train_set) + len(dev_set) == len(examples)
+    assert split(examples, schema, 0.2, seed=1) == (train_set, dev_set)
+    for label, count in Counter(e.labels["institution"] for e in examples).items():
+        in_dev = sum(e.labels["institution"] == label for e in dev_set)
+        assert in_dev == int(count * 0.2), label  # the task with the most labels is the stratum
+    rare = [e for e in examples if e.labels["institution"] == "국토교통위원회"][:3]
+    common = [e for e in examples if e.labels["institution"] == "의사국"][:50]
+    train_rare, dev_rare = split([*rare, *common], schema, 0.2, seed=1)
+    assert all(e in train_rare for e in rare) and len(dev_rare) == 10
+
+
+def test_loose_page_copies_drop_the_first_page():
+    pages = [f"page {n} text" for n in range(1, 6)]
+    whole = Example("\n\f\n".join(pages), {"institution": "의사국"}, "data.jsonl:3")
+    single = Example("one page only", {"institution": "정무위원회"}, "data.jsonl:4")
+    copies = loose_pages([whole, single] * 20, 1.0, seed=3)
+    assert len(copies) == 20  # every multi-page example once, never a one-page one
+    for copy in copies:
+        kept = copy.text.split("\n\f\n")
+        start = pages.index(kept[0])
+        assert start >= 1 and kept == pages[start : start + len(kept)]  # a run of pages, never page 1
+        assert copy.labels == whole.labels and copy.where.startswith("data.jsonl:3 (pages ")
+    assert len({c.text for c in copies}) > 3  # runs differ from copy to copy
+    assert loose_pages([whole, single] * 20, 1.0, seed=3) == copies
+    assert len(loose_pages([whole] * 400, 0.25, seed=3)) in range(70, 131)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        loose_pages([whole], 1.5, seed=3)
+
+
+def test_reviewed_documents_in_the_database_are_training_data(tmp_path: Path):
+    from munseo.store.models import Document, DocumentStatus, Review
+    from munseo.store.repository import Store
+
+    url = f"sqlite:///{tmp_path / 'munseo.db'}"
+    store = Store(url)
+    records = make_documents(4, seed=6)
+    with store.sessions.begin() as session:
+        for i, record in enumerate(records):
+            document = Document(
+                sha256=f"{i:064d}",
+                filename=f"d{i}.pdf",
+                size_bytes=1,
+                text=record["text"],
+                status=DocumentStatus.PROCESSED if i < 3 else DocumentStatus.FAILED,
+            )
+            session.add(document)
+            session.flush()
+            if i == 2:
+                continue  # processed but never reviewed: not training data
+            session.add(
+                Review(document_id=document.id, reviewer="kim", action="correct", labels={"institution": "의사국"})
+            )
+            session.add(Review(document_id=document.id, reviewer="lee", action="correct", labels=record["labels"]))
+    store.close()
+    dataset = load_dataset([url], load_schema())
+    assert [e.labels for e in dataset.examples] == [records[0]["labels"], records[1]["labels"]]  # the latest review
+    assert dataset.examples[0].text == records[0]["text"]
+
+
+def test_synth_manifest_is_training_data(tmp_path: Path):
+    from munseo.synth import generate
+
+    generate(tmp_path / "synth", 6, seed=3, scan_ratio=0.0, difficulty="easy", include_unknown=1)
+    schema = load_schema()
+    dataset = load_dataset([str(tmp_path / "synth")], schema)
+    assert len(dataset.examples) == 6
+    assert dataset.skipped == {"synth inputs labelled unknown (no class)": 1}
+    assert all(len(e.text) > 100 and set(e.labels) == {"institution", "doc_type"} for e in dataset.examples)

@@ -1,0 +1,63 @@
+"""The linear backend: its ONNX export, the morpheme analyzer, fitting tasks side by side within the memory budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+from munseo.classify import (
+    TrainOptions,
+    load_dataset,
+    load_schema,
+    train,
+)
+from munseo.classify.linear import train_linear
+from munseo.classify.options import LinearOptions
+from tests.classify.common import held_out
+
+
+def test_linear_onnx_gives_the_framework_labels(data_dir: Path, tmp_path: Path):
+    schema = load_schema()
+    dataset = load_dataset([str(data_dir / "train.jsonl")], schema)
+    model = train_linear(dataset.examples, schema, LinearOptions(), seed=1)
+    model.export_onnx(tmp_path / "model.onnx")
+    texts = [e.text for e in held_out(data_dir).examples]
+    ids, weights = model.vocabulary.transform_padded(texts)
+    session = ort.InferenceSession(str(tmp_path / "model.onnx"), providers=["CPUExecutionProvider"])
+    onnx_logits = session.run(["logits"], {"ids": ids, "weights": weights})[0]
+    framework = model.logits(texts)
+    start = 0
+    for task in schema.task_names:
+        stop = start + len(schema.labels(task))
+        np.testing.assert_array_equal(onnx_logits[:, start:stop].argmax(1), framework[task].argmax(1))
+        np.testing.assert_allclose(onnx_logits[:, start:stop], framework[task], atol=1e-4)
+        start = stop
+
+
+def test_linear_morph_analyzer_trains(data_dir: Path, tmp_path: Path):
+    pytest.importorskip("kiwipiepy")
+    from munseo.classify.features import FeatureConfig
+
+    schema = load_schema()
+    dataset = load_dataset([str(data_dir / "train.jsonl")], schema)
+    dataset.examples[:] = dataset.examples[:200]
+    options = TrainOptions(linear=LinearOptions(features=FeatureConfig(analyzer="morph", ngram_max=2)))
+    result = train(dataset, schema, tmp_path / "morph", options)
+    assert result.metrics["dev"]["doc_type"]["accuracy"] > 0.5
+
+
+def test_tasks_are_fitted_side_by_side_only_within_the_memory_budget() -> None:
+    from scipy import sparse
+
+    from munseo.classify.linear import fit_threads
+
+    small = sparse.random(1000, 500, density=0.01, format="csr")
+    assert fit_threads(small, 2, LinearOptions()) == 2
+    assert fit_threads(small, 1, LinearOptions()) == 1
+    large_copy_mib = LinearOptions().fit_memory_mib * 0.6  # two copies would not fit
+    rows = int(large_copy_mib * 2**20 / 16)
+    large = sparse.csr_matrix((np.ones(rows), np.zeros(rows, dtype=np.int32), np.arange(rows + 1)), shape=(rows, 1))
+    assert fit_threads(large, 2, LinearOptions()) == 1
