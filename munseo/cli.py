@@ -20,6 +20,7 @@ from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
 from munseo.demo import demo_command
 from munseo.elements import PageResult, PageSource
+from munseo.errors import ExitCode, exit_code
 from munseo.evaluate.ocr import ocr_evaluate_command
 from munseo.ingest import IngestError
 from munseo.ocr import OcrError
@@ -172,7 +173,7 @@ def ingest_command(
     console.print(_summary(report, classified))
     if report.failed:
         console.print(_failures(report.failed))
-        raise typer.Exit(code=1)
+        raise typer.Exit(ExitCode.DOCUMENTS_FAILED)
 
 
 @app.command("watch")
@@ -197,7 +198,7 @@ def watch_command(
         inbox = Inbox(folder, done=done, failed=failed, keep=keep, settle_seconds=settle)
     except NotADirectoryError as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise typer.Exit(ExitCode.USAGE) from exc
     name = worker_name("watch")
     err.print(f"watching {folder} (finished files go to {inbox.done}, failed ones to {inbox.failed}); Ctrl-C stops")
     try:
@@ -252,7 +253,7 @@ def ocr_command(
         read = read_file(file, settings)
     except (IngestError, OcrError) as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=1) from exc
+        raise typer.Exit(exit_code(exc)) from exc
     if as_json:
         sys.stdout.write(read.result.model_dump_json(indent=2) + "\n")
         return
@@ -323,7 +324,7 @@ def show_command(
         doc = detail(store, doc_id)
     except DocumentNotFound as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=1) from exc
+        raise typer.Exit(exit_code(exc)) from exc
     if as_json:
         sys.stdout.write(json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
         return

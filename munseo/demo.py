@@ -20,6 +20,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from munseo.errors import ExitCode
+
 console = Console()
 err = Console(stderr=True)
 
@@ -94,7 +96,7 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
     for _ in range(300):
         if server.poll() is not None:
             err.print(f"[red]error:[/red] munseo serve stopped (exit code {server.returncode}); see its log")
-            raise typer.Exit(1)
+            raise typer.Exit(ExitCode.INTERNAL)
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
@@ -102,7 +104,7 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.2)
     err.print("[red]error:[/red] munseo serve did not start within a minute; see its log")
-    raise typer.Exit(1)
+    raise typer.Exit(ExitCode.INTERNAL)
 
 
 def demo_command(

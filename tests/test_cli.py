@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from munseo.errors import ExitCode
 from munseo.evaluate.metrics import cer
 from tests import documents
 
@@ -37,7 +38,7 @@ def test_ingest_ls_show_and_exit_code(tmp_path: Path) -> None:
     data = tmp_path / "data"
 
     run = munseo("ingest", str(inbox), data_dir=data, cwd=tmp_path)
-    assert run.returncode == 1, run.stderr  # some failed
+    assert run.returncode == ExitCode.DOCUMENTS_FAILED, run.stderr  # some failed
     assert "documents stored" in run.stdout and "empty.pdf" in run.stdout
     assert "the file is empty (0 bytes)" in run.stdout
     assert "pages/s" in run.stderr  # the progress bar's rate
@@ -54,7 +55,7 @@ def test_ingest_ls_show_and_exit_code(tmp_path: Path) -> None:
     assert shown["status"] == "processed" and shown["page_count"] == 2
     assert [p["source"] for p in shown["pages"]] == ["text-layer", "text-layer"]
     missing = munseo("show", "999", data_dir=data, cwd=tmp_path)
-    assert missing.returncode == 1 and "no document with id 999" in missing.stderr
+    assert missing.returncode == ExitCode.NOT_FOUND and "no document with id 999" in missing.stderr
 
 
 @pytest.mark.slow
@@ -75,4 +76,7 @@ def test_ocr_prints_text_or_json_without_storing(tmp_path: Path) -> None:
     bad = tmp_path / "notes.pdf"
     bad.write_text("just some notes")
     failed = munseo("ocr", str(bad), data_dir=data, cwd=tmp_path)
-    assert failed.returncode == 1 and "notes.pdf: unsupported file type: the content is plain text" in failed.stderr
+    assert (
+        failed.returncode == ExitCode.INPUT_REFUSED
+        and "notes.pdf: unsupported file type: the content is plain text" in failed.stderr
+    )

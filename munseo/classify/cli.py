@@ -25,6 +25,7 @@ from munseo.classify.options import DEFAULT_FEATURES, LinearOptions, Transformer
 from munseo.classify.package import json_text
 from munseo.classify.schema import infer_schema, load_schema
 from munseo.classify.train import TrainOptions, rare_labels, train
+from munseo.errors import exit_code
 
 console = Console()
 err = Console(stderr=True)
@@ -61,7 +62,7 @@ ThresholdOption = Annotated[
 
 def _fail(exc: Exception) -> typer.Exit:
     err.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(code=1)
+    return typer.Exit(exit_code(exc))
 
 
 def _thresholds(values: list[str] | None) -> float | dict[str, float] | None:

@@ -33,3 +33,11 @@ class ModelError(ClassifyError):
     def __init__(self, folder: Path | str, message: str) -> None:
         super().__init__(f"model folder {folder}: {message}")
         self.folder = str(folder)
+
+
+class RegistryError(Exception):
+    """A model cannot be registered or activated; the message says why."""
+
+
+class UnknownVersion(RegistryError):
+    """No model version of that name is registered."""

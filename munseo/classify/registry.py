@@ -15,16 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from munseo.classify import Classifier, ClassifyError
+from munseo.classify.errors import RegistryError, UnknownVersion
 from munseo.store.models import ModelVersion
 from munseo.store.repository import Store
-
-
-class RegistryError(Exception):
-    """A model cannot be registered or activated; the message says why."""
-
-
-class UnknownVersion(RegistryError):
-    """No model version of that name is registered."""
 
 
 def register_model(store: Store, data_dir: Path, folder: Path, activate: bool = False) -> ModelVersion:

@@ -27,6 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 from munseo.config import Settings
+from munseo.errors import ExitCode
 from munseo.evaluate.metrics import (
     CHAR_CLASSES,
     ClassErrors,
@@ -328,7 +329,7 @@ def ocr_evaluate_command(
         evaluation = evaluate_ocr(pages, Settings(), worst=worst)
     except GroundTruthError as exc:
         Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(code=2) from exc
+        raise typer.Exit(ExitCode.USAGE) from exc
     if as_json:
         sys.stdout.write(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return

@@ -1,11 +1,10 @@
 """The ingest stage: files and folders in, checked sources and their pages out."""
 
 from munseo.ingest.detect import FileKind, detect_kind
-from munseo.ingest.errors import HTTP_STATUS, IngestError, Refusal
+from munseo.ingest.errors import IngestError, Refusal
 from munseo.ingest.source import Limits, LoadedPage, SourceFile, inspect_file, load_page, sha256_file
 
 __all__ = [
-    "HTTP_STATUS",
     "FileKind",
     "IngestError",
     "Limits",

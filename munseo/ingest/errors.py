@@ -1,5 +1,6 @@
 """The one error type ingest raises: it names the file, says why in words a person reads, and
-carries the kind of refusal, which decides the HTTP status (``HTTP_STATUS``) — never its words."""
+carries the kind of refusal, which decides the HTTP status and exit code (``munseo.errors``) —
+never its words."""
 
 from __future__ import annotations
 
@@ -16,18 +17,6 @@ class Refusal(StrEnum):
     DAMAGED = "damaged"  # truncated, broken structure, no pages
     PAGE_FAILED = "page_failed"  # a page could not be read
     NOT_STORED = "not_stored"  # the data directory could not take the original (disk full, say)
-
-
-HTTP_STATUS = {
-    Refusal.UNREADABLE: 422,
-    Refusal.EMPTY: 422,
-    Refusal.UNSUPPORTED: 415,
-    Refusal.TOO_LARGE: 413,
-    Refusal.ENCRYPTED: 422,
-    Refusal.DAMAGED: 422,
-    Refusal.PAGE_FAILED: 422,
-    Refusal.NOT_STORED: 507,
-}
 
 
 class IngestError(Exception):

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from munseo import __version__
 from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
+from munseo.errors import http_status
 from munseo.service import routes_documents, routes_ops, routes_web
 from munseo.service.deps import CODES, ApiError, TokenCache, Viewer, error_response
 from munseo.service.executor import Executor
@@ -95,7 +96,8 @@ def create_app(
 
     @app.exception_handler(DocumentNotFound)
     async def not_found(_: Request, exc: DocumentNotFound) -> JSONResponse:
-        return error_response(404, CODES.get(404, "not_found"), str(exc))
+        status = http_status(exc)
+        return error_response(status, CODES.get(status, "error"), str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def httperror_response(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from munseo.config import Settings
+from munseo.errors import ExitCode, exit_code
 from munseo.store.models import Role
 from munseo.store.repository import Store
 
@@ -44,11 +45,11 @@ def serve_command(
 
     if executor not in ("local", "celery"):
         err.print(f"[red]error:[/red] --executor must be local or celery, not {executor!r}")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.USAGE)
     settings = Settings(**({"workers": workers} if workers else {}))
     if watch is not None and not watch.is_dir():
         err.print(f"[red]error:[/red] the inbox {watch} is not a folder")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.USAGE)
     app = create_app(settings, executor=executor, watch=watch)  # type: ignore[arg-type]
     console.print(f"munseo on http://{host}:{port}/  (API docs: /docs, executor: {executor})")
     uvicorn.run(app, host=host, port=port, log_level="info")
@@ -89,7 +90,7 @@ def token_create(
         role_value = Role(role)
     except ValueError:
         err.print(f"[red]error:[/red] role must be viewer, reviewer or admin, not {role!r}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitCode.USAGE) from None
     token = create_token(_store(Settings()), role_value, name)
     err.print(f"New {role_value.value} token (shown once; keep it secret):")
     print(token)
@@ -108,7 +109,7 @@ def models_add(
         record = register_model(_store(settings), settings.data_dir, folder, activate=activate)
     except RegistryError as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+        raise typer.Exit(exit_code(exc)) from exc
     console.print(f"registered {record.version}" + (" (active)" if activate else ""))
 
 
@@ -139,5 +140,5 @@ def models_activate(version: Annotated[str, typer.Argument(help="A registered ve
         activate_model(_store(Settings()), version)
     except RegistryError as exc:
         err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+        raise typer.Exit(exit_code(exc)) from exc
     console.print(f"active: {version}")

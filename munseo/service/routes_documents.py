@@ -14,7 +14,8 @@ from fastapi.responses import FileResponse
 
 from munseo.admission import Admission, Admitted, admit
 from munseo.classify.registry import LoadedModel
-from munseo.ingest import HTTP_STATUS, IngestError, Refusal, inspect_file
+from munseo.errors import http_status
+from munseo.ingest import IngestError, Refusal, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
 from munseo.service.deps import ApiError, Reviewer, Viewer
 from munseo.service.schemas import (
@@ -31,7 +32,7 @@ from munseo.service.schemas import (
 )
 from munseo.service.views import detail, summaries
 from munseo.store.documents import DocumentFilter
-from munseo.store.labels import ReviewProblem, ReviewRefused
+from munseo.store.labels import ReviewRefused
 from munseo.store.models import Role
 from munseo.text import document_text
 
@@ -109,7 +110,7 @@ async def upload_documents(
             admissions.append(admission)
     if all(item.status == "failed" for item in items):
         first = items[0].error or "refused"
-        status = HTTP_STATUS[admissions[0].refusal or Refusal.DAMAGED]
+        status = http_status(admissions[0].refusal or Refusal.DAMAGED)
         raise ApiError(status, f"{items[0].filename}: {first}", detail=[i.model_dump() for i in items])
     executor = request.app.state.executor
     if executor is not None:
@@ -196,17 +197,6 @@ def review_queue(
     return DocumentList(items=summaries(store, docs, full=True), total=total, page=page, page_size=page_size)
 
 
-# What a refused review is to the client; every ReviewProblem has a status here.
-REVIEW_STATUS = {
-    ReviewProblem.NOTHING_TO_REVIEW: 409,
-    ReviewProblem.UNKNOWN_TASK: 422,
-    ReviewProblem.UNKNOWN_LABEL: 422,
-    ReviewProblem.NO_LABELS: 422,
-    ReviewProblem.NOTHING_TO_UNDO: 409,
-    ReviewProblem.NOT_YOURS: 403,
-}
-
-
 @router.post("/api/documents/{doc_id}/review", response_model=DocumentDetail, responses=ERRORS, tags=["review"])
 def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRequest) -> DocumentDetail:
     """Accept the labels or correct some: kept in the history with who and when, and used as training data."""
@@ -214,7 +204,7 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
     try:
         store.labels.review(doc_id, who.name, body.action, body.labels)
     except ReviewRefused as exc:
-        raise ApiError(REVIEW_STATUS[exc.kind], str(exc)) from exc
+        raise ApiError(http_status(exc), str(exc)) from exc
     return detail(store, doc_id)
 
 
@@ -227,7 +217,7 @@ def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
     try:
         store.labels.undo_review(doc_id, who.name, may_undo_others=who.role is Role.ADMIN)
     except ReviewRefused as exc:
-        raise ApiError(REVIEW_STATUS[exc.kind], str(exc)) from exc
+        raise ApiError(http_status(exc), str(exc)) from exc
     return detail(store, doc_id)
 
 
@@ -256,7 +246,7 @@ async def classify_document(
         try:
             source = inspect_file(path, limits_from(settings), settings.dpi)
         except IngestError as exc:
-            raise ApiError(HTTP_STATUS[exc.kind], f"{file.filename}: {exc.reason}") from exc
+            raise ApiError(http_status(exc), f"{file.filename}: {exc.reason}") from exc
         if source.page_count > settings.sync_max_pages:
             raise ApiError(
                 413,
@@ -266,7 +256,7 @@ async def classify_document(
         try:
             read = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
         except IngestError as exc:
-            raise ApiError(HTTP_STATUS[exc.kind], f"{file.filename}: {exc.reason}") from exc
+            raise ApiError(http_status(exc), f"{file.filename}: {exc.reason}") from exc
     model = request.app.state.services.models.get()
     prediction = PredictionOut.model_validate(model.classifier.predict_one(read.text).to_dict()) if model else None
     pages = [

@@ -12,7 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from munseo.classify.registry import RegistryError, UnknownVersion, activate_model, list_models
+from munseo.classify.registry import RegistryError, activate_model, list_models
+from munseo.errors import http_status
 from munseo.service.deps import Admin, ApiError, Viewer
 from munseo.service.routes_documents import ERRORS
 from munseo.service.schemas import ModelOut
@@ -46,7 +47,7 @@ async def activate(request: Request, _: Admin, version: str) -> ModelOut:
     try:
         record = await run_in_threadpool(activate_model, state.store, version)
     except RegistryError as exc:
-        raise ApiError(404 if isinstance(exc, UnknownVersion) else 409, str(exc)) from exc
+        raise ApiError(http_status(exc), str(exc)) from exc
     await run_in_threadpool(state.services.models.refresh)
     return _model_out(record)
 

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from munseo.classify import Classifier, load_schema
 from munseo.classify.cli import classify_command, evaluate_command, labels_app, train_command
+from munseo.errors import ExitCode
 from tests.corpus import write_jsonl
 
 
@@ -55,14 +56,14 @@ def test_classify_command_prints_labels_and_top3(linear_model: Path):
     table = CliRunner().invoke(_app(), ["classify", "--text", "교육부 학교", "--model", str(linear_model)])
     assert table.exit_code == 0 and "top 3" in table.stdout
     missing = CliRunner().invoke(_app(), ["classify", "--text", "x", "--model", "/nonexistent/model"])
-    assert missing.exit_code == 1 and "no such folder" in missing.output
+    assert missing.exit_code == ExitCode.BAD_MODEL and "no such folder" in missing.output
 
 
 def test_train_command_reports_bad_data(tmp_path: Path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "a", "labels": {"institution": "없는기관"}}\n')
     result = CliRunner().invoke(_app(), ["train", "--data", str(path), "--out", str(tmp_path / "m")])
-    assert result.exit_code == 1
+    assert result.exit_code == ExitCode.BAD_DATA
     assert "bad.jsonl:1" in result.output and "없는기관" in result.output
 
 

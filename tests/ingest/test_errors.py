@@ -1,4 +1,4 @@
-"""Refusals carry their kind; one table maps it to HTTP."""
+"""Refusals carry their kind; the one table of munseo.errors maps it to HTTP and exit code."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 
 from munseo.config import Settings
-from munseo.ingest import IngestError, inspect_file
+from munseo.errors import ExitCode, exit_code, http_status
+from munseo.ingest import IngestError, Refusal, inspect_file
 from munseo.pipeline import limits_from
 
 
 def test_refusals_carry_their_kind_and_one_table_maps_it_to_http(tmp_path: Path) -> None:
-    from munseo.ingest import HTTP_STATUS, Refusal
-
     cases = {
         "empty.pdf": (b"", Refusal.EMPTY, 422),
         "letter.docx": (b"PK\x03\x04" + b"\x00" * 40, Refusal.UNSUPPORTED, 415),
@@ -24,10 +23,10 @@ def test_refusals_carry_their_kind_and_one_table_maps_it_to_http(tmp_path: Path)
         path.write_bytes(content)
         with pytest.raises(IngestError) as refused:
             inspect_file(path, limits_from(Settings()), dpi=300)
-        assert refused.value.kind is kind and HTTP_STATUS[kind] == status, name
+        assert refused.value.kind is kind and http_status(refused.value) == status, name
     big = tmp_path / "big.png"
     big.write_bytes(b"\x89PNG" + b"\x00" * 2000)
     with pytest.raises(IngestError) as refused:
         inspect_file(big, limits_from(Settings(max_file_bytes=1000)), dpi=300)
-    assert refused.value.kind is Refusal.TOO_LARGE and HTTP_STATUS[Refusal.TOO_LARGE] == 413
-    assert set(HTTP_STATUS) == set(Refusal)
+    assert refused.value.kind is Refusal.TOO_LARGE and http_status(refused.value) == 413
+    assert exit_code(refused.value) == ExitCode.INPUT_REFUSED
