@@ -4,8 +4,9 @@ distribution and a review flag. Train with ``train``, serve with ``Classifier`` 
 from munseo.classify.data import Dataset, Example, load_dataset, read_source
 from munseo.classify.errors import ClassifyError, DataError, ModelError, SchemaError
 from munseo.classify.inference import Classifier, Prediction, TaskPrediction
+from munseo.classify.options import TrainOptions
 from munseo.classify.schema import LabelSchema, infer_schema, load_schema
-from munseo.classify.train import TrainOptions, TrainResult, train
+from munseo.classify.train import TrainResult, train
 
 __all__ = [
     "Classifier",

@@ -29,9 +29,9 @@ from munseo.classify.package import MODEL_FILE
 
 if TYPE_CHECKING:
     from munseo.classify.data import Example
+    from munseo.classify.options import TrainOptions
     from munseo.classify.package import ModelConfig
     from munseo.classify.schema import LabelSchema
-    from munseo.classify.train import TrainOptions
 
 InputEncoder = Callable[[Sequence[str]], dict[str, np.ndarray]]
 Log = Callable[[str], None]

@@ -21,10 +21,10 @@ from munseo.classify.data import SourceOptions, load_dataset, read_source
 from munseo.classify.errors import ClassifyError
 from munseo.classify.features import FeatureConfig
 from munseo.classify.inference import Classifier, Prediction, default_model_folder
-from munseo.classify.options import DEFAULT_FEATURES, LinearOptions, TransformerOptions
+from munseo.classify.options import DEFAULT_FEATURES, LinearOptions, TrainOptions, TransformerOptions
 from munseo.classify.package import json_text
 from munseo.classify.schema import infer_schema, load_schema
-from munseo.classify.train import TrainOptions, rare_labels, train
+from munseo.classify.train import rare_labels, train
 from munseo.errors import exit_code
 
 console = Console()

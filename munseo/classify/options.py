@@ -1,4 +1,4 @@
-"""Training options of the two backends (kept free of heavy imports: the CLI builds them)."""
+"""Training options, shared and per backend (kept free of heavy imports: the CLI builds them)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from munseo.classify.features import FeatureConfig
+from munseo.classify.package import DEFAULT_THRESHOLD
 
 # character 2–4-grams inside words of the first 10,000 characters: on hold-outs carved from the real
 # corpora's training splits as accurate as 1–4-grams across words, with a third fewer non-zeros per
@@ -53,3 +54,27 @@ class TransformerOptions:
     patience: int = 3  # epochs without a better dev macro-F1 before stopping
     threads: int | None = None  # torch CPU threads
     device: str | None = None  # default: cuda when available
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    backend: str = "linear"  # a name in munseo.classify.backends.BACKENDS
+    dev_fraction: float = 0.15
+    seed: int = 13
+    quantize: bool = False
+    threshold: float = DEFAULT_THRESHOLD
+    # share of multi-page training documents also trained on as loose pages (see data.loose_pages)
+    loose_pages: float = 1.0
+    # the dev split has at most this many examples: enough to fit a temperature and measure, and no
+    # more taken from training on large data sets
+    max_dev: int = 1500
+    # linear: after the temperatures are fitted on the dev split, fit again on train + dev, so that
+    # no labelled example is left unused on small data sets (where a sixth of them matters most; on
+    # large ones a second fit would double the training time); the temperatures and dev metrics
+    # are those of the first fit
+    refit: bool = True
+    refit_max: int = 20_000  # refit when the training split has at most this many examples
+    # labels with fewer training examples than this are named in a warning (see ``rare_labels``)
+    min_examples: int = 10
+    linear: LinearOptions = field(default_factory=LinearOptions)
+    transformer: TransformerOptions = field(default_factory=TransformerOptions)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError
 
 from munseo.classify.errors import ModelError, SchemaError
 from munseo.classify.schema import DEFAULT_SCHEMA_NAME, LabelSchema, load_schema
@@ -58,15 +58,6 @@ class ModelConfig(BaseModel):
     tokenizer: dict[str, Any] | None = None  # transformer: chunking and padding
     training: dict[str, Any] = Field(default_factory=dict)
     checksums: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("backend")
-    @classmethod
-    def _registered(cls, name: str) -> str:
-        from munseo.classify.backends import BACKENDS, UnknownBackend
-
-        if name not in BACKENDS:
-            raise ValueError(str(UnknownBackend(name)))
-        return name
 
 
 def _files(folder: Path) -> list[Path]:

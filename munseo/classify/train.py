@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,9 @@ from munseo.classify.backends import FitRequest, get_backend
 from munseo.classify.calibration import fit_temperature, softmax
 from munseo.classify.data import Dataset, Example, loose_pages, split
 from munseo.classify.inference import Classifier
-from munseo.classify.options import LinearOptions, TransformerOptions
+from munseo.classify.options import TrainOptions
 from munseo.classify.package import (
     DATA_MANIFEST_FILE,
-    DEFAULT_THRESHOLD,
     FORMAT_VERSION,
     INT8_MODEL_FILE,
     METRICS_FILE,
@@ -34,30 +33,6 @@ from munseo.classify.package import (
 )
 from munseo.classify.schema import LabelSchema, task_columns
 from munseo.evaluate.classification import task_metrics
-
-
-@dataclass(frozen=True)
-class TrainOptions:
-    backend: str = "linear"  # a name in munseo.classify.backends.BACKENDS
-    dev_fraction: float = 0.15
-    seed: int = 13
-    quantize: bool = False
-    threshold: float = DEFAULT_THRESHOLD
-    # share of multi-page training documents also trained on as loose pages (see data.loose_pages)
-    loose_pages: float = 1.0
-    # the dev split has at most this many examples: enough to fit a temperature and measure, and no
-    # more taken from training on large data sets
-    max_dev: int = 1500
-    # linear: after the temperatures are fitted on the dev split, fit again on train + dev, so that
-    # no labelled example is left unused on small data sets (where a sixth of them matters most; on
-    # large ones a second fit would double the training time); the temperatures and dev metrics
-    # are those of the first fit
-    refit: bool = True
-    refit_max: int = 20_000  # refit when the training split has at most this many examples
-    # labels with fewer training examples than this are named in a warning (see ``rare_labels``)
-    min_examples: int = 10
-    linear: LinearOptions = field(default_factory=LinearOptions)
-    transformer: TransformerOptions = field(default_factory=TransformerOptions)
 
 
 @dataclass
