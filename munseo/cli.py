@@ -25,7 +25,7 @@ from munseo.evaluate.ocr import ocr_evaluate_command
 from munseo.ingest import IngestError
 from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
-from munseo.service.cli import models_app, serve_command, token_app, worker_command
+from munseo.service.cli import models_app, pool_app, retrain_command, serve_command, token_app, worker_command
 from munseo.service.schemas import LabelOut
 from munseo.service.views import detail, summaries
 from munseo.stages import Services, after, run_here, stages, worker_name
@@ -371,6 +371,8 @@ app.command("serve")(serve_command)
 app.command("worker")(worker_command)
 app.add_typer(token_app, name="token")
 app.add_typer(models_app, name="models")
+app.command("retrain")(retrain_command)
+app.add_typer(pool_app, name="pool")
 app.command("train")(train_command)
 app.add_typer(evaluate_app, name="evaluate")
 app.command("classify")(classify_command)

@@ -67,6 +67,27 @@ class Settings(BaseSettings):
         5, ge=1, description="Times a worker may take a job (OCR and classification stages together) before it fails."
     )
     sync_max_pages: int = Field(5, ge=1, description="Most pages POST /api/classify/document reads in the request.")
+    retrain_after_corrections: int = Field(
+        50, ge=0, description="Retrain by itself after this many label corrections by reviewers (0: never)."
+    )
+    retrain_backend: str = Field("linear", description="Backend of retrains started by a trigger.")
+    promotion_margin: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="A candidate is promoted only if no task's macro-F1 on the fixed set is lower than the "
+        "active version's by more than this (and one is higher).",
+    )
+    fixed_set_percent: int = Field(
+        20, ge=1, le=90, description="Share of reviewed documents (chosen by content hash) kept out of training."
+    )
+    drift_window: int = Field(200, ge=10, description="Reviewed documents the rolling accuracy is measured on.")
+    drift_drop: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Drift alarm when the rolling accuracy falls this far below the fixed-set accuracy.",
+    )
     stage_plugins: list[str] = Field(
         default_factory=list,
         description="Extra processing stages run after the built-in ones, as 'module:attribute' names of "

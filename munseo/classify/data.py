@@ -251,7 +251,7 @@ def read_database(url: str) -> list[Example]:
     try:
         examples = [
             Example(text, _labels(f"{url} (document {doc_id})", None, labels), f"database document {doc_id}")
-            for doc_id, text, labels in store.labels.reviewed()
+            for doc_id, text, labels, _ in store.labels.reviewed()
         ]
         return sorted(examples, key=lambda e: e.where)
     finally:

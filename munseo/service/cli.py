@@ -1,4 +1,4 @@
-"""``munseo serve``, ``munseo worker``, ``munseo token`` and ``munseo models``."""
+"""``munseo serve``, ``munseo worker``, ``munseo token``, ``munseo models``, ``munseo retrain`` and ``munseo pool``."""
 
 from __future__ import annotations
 
@@ -119,7 +119,7 @@ def models_ls() -> None:
     from munseo.classify.registry import list_models
 
     table = Table(show_header=True)
-    for column in ("version", "backend", "active", "registered", "dev metrics"):
+    for column in ("version", "backend", "active", "registered", "dev metrics", "retrain"):
         table.add_column(column)
     for m in list_models(_store(Settings())):
         summary = ", ".join(
@@ -127,7 +127,11 @@ def models_ls() -> None:
             for task, v in (m.metrics.get("dev") or {}).items()
             if isinstance(v, dict)
         )
-        table.add_row(m.version, m.backend, "●" if m.active else "", m.created_at.strftime("%Y-%m-%d %H:%M"), summary)
+        retrain = m.metrics.get("retrain") or {}
+        note = ("promoted: " if retrain.get("promoted") else "not promoted: ") + retrain["decision"] if retrain else ""
+        table.add_row(
+            m.version, m.backend, "●" if m.active else "", m.created_at.strftime("%Y-%m-%d %H:%M"), summary, note
+        )
     console.print(table)
 
 
@@ -142,3 +146,93 @@ def models_activate(version: Annotated[str, typer.Argument(help="A registered ve
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exit_code(exc)) from exc
     console.print(f"active: {version}")
+
+
+pool_app = typer.Typer(help="The training pool of munseo retrain.", no_args_is_help=True)
+
+
+@pool_app.command("add")
+def pool_add(
+    source: Annotated[
+        str, typer.Argument(help="Labelled data: a JSONL or CSV file, a synth folder or a folder tree DATA/<label>/.")
+    ],
+) -> None:
+    """Add labelled data to the training pool (read at every retrain, beside the reviewed documents)."""
+    from munseo.classify import ClassifyError
+    from munseo.classify.data import read_source
+
+    path = Path(source).resolve()
+    try:
+        examples = read_source(str(path))
+    except ClassifyError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exit_code(exc)) from exc
+    _store(Settings()).learning.add_source(str(path), len(examples))
+    console.print(f"added {path} ({len(examples)} examples) to the training pool")
+
+
+@pool_app.command("ls")
+def pool_ls() -> None:
+    """What the training pool holds besides the reviewed documents."""
+    table = Table(show_header=True)
+    for column in ("source", "examples", "added"):
+        table.add_column(column)
+    for row in _store(Settings()).learning.sources():
+        table.add_row(row.source, str(row.examples), row.added_at.strftime("%Y-%m-%d %H:%M"))
+    console.print(table)
+
+
+def retrain_command(
+    backend: Annotated[
+        str | None, typer.Option(help="linear or transformer (default: MUNSEO_RETRAIN_BACKEND).")
+    ] = None,
+) -> None:
+    """Train a candidate on the training pool, compare it with the active version on the fixed
+    evaluation set, and activate it only if it is better; prints both versions' figures."""
+    from munseo.classify.backends import BACKENDS, UnknownBackend
+    from munseo.classify.registry import ModelHolder
+    from munseo.stages import Services, run_due, stages, worker_name
+    from munseo.store.learning import RETRAIN_STAGE
+
+    settings = Settings()
+    chosen = backend or settings.retrain_backend
+    if chosen not in BACKENDS:
+        raise typer.BadParameter(str(UnknownBackend(chosen)))
+    store = _store(settings)
+    made = store.learning.request_retrain("munseo retrain", chosen)
+    if made is None:
+        err.print("[red]error:[/red] a retrain run is queued or running already (munseo retrains one at a time)")
+        raise typer.Exit(ExitCode.CONFLICT)
+    run_id, job_id = made
+    services = Services(settings, store, ModelHolder(store))
+    all_stages = stages(settings)
+    stage = next(s for s in all_stages if s.name == RETRAIN_STAGE)
+    with console.status("retraining …"):
+        run_due(services, all_stages, stage, worker_name("retrain"), among=[job_id])
+    run = store.learning.get(run_id)
+    assert run is not None
+    _print_run(run.decision or "", run.report or {}, run.candidate, run.promoted)
+    if run.status == "failed":
+        raise typer.Exit(ExitCode.BAD_DATA)
+
+
+def _print_run(decision: str, report: dict, candidate: str | None, promoted: bool | None) -> None:
+    pool = report.get("pool", {})
+    console.print(f"training pool: {pool.get('examples', 0)} examples from {pool.get('sources', {})}")
+    for source, why in (pool.get("skipped") or {}).items():
+        err.print(f"[yellow]left out[/yellow] {source}: {why}")
+    fixed = report.get("fixed_set", {})
+    table = Table(title=f"fixed evaluation set: {fixed.get('documents', 0)} documents", show_header=True)
+    for column in ("task", "active acc", "active F1", "active ECE", "candidate acc", "candidate F1", "candidate ECE"):
+        table.add_column(column, justify="left" if column == "task" else "right")
+    active, new = report.get("active") or {}, report.get("candidate") or {}
+    for task, figures in new.items():
+        before = active.get(task, {})
+        table.add_row(
+            task,
+            *(f"{before[k]:.3f}" if k in before else "–" for k in ("accuracy", "macro_f1", "ece")),
+            *(f"{figures[k]:.3f}" for k in ("accuracy", "macro_f1", "ece")),
+        )
+    console.print(table)
+    verdict = "[green]promoted[/green]" if promoted else "[yellow]not promoted[/yellow]"
+    console.print(f"{candidate or 'no candidate'}: {verdict}: {decision}")

@@ -9,7 +9,7 @@ import threading
 from typing import Protocol
 
 from munseo.pipeline import PageProcessor
-from munseo.stages import Scope, Services, Stage, requeue_stale, run_due, stages, worker_name
+from munseo.stages import Scope, Services, Stage, after, requeue_stale, run_due, stages, worker_name
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class LocalExecutor:
 
     def _loop(self, stage: Stage) -> None:
         wake = self._wake[stage.name]
-        following = [s.name for s in self.stages[self.stages.index(stage) + 1 :]]
+        following = [name] if (name := after(self.stages, stage.name)) else []
         while not self._stop.is_set():
             try:
                 if stage is self.stages[0]:

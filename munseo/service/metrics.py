@@ -8,14 +8,16 @@ from collections.abc import Iterator
 from prometheus_client import CollectorRegistry, Histogram, Metric, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
-from munseo.store.repository import Store
+from munseo.stages import Services
+from munseo.stages.retrain import drift
 
 STAGE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, float("inf"))
 
 
 class _DatabaseCollector:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.store = services.store
 
     def collect(self) -> Iterator[Metric]:
         totals = self.store.stats.totals()
@@ -43,6 +45,16 @@ class _DatabaseCollector:
             buckets = [(str(b), sum(1 for v in values if v <= b)) for b in STAGE_BUCKETS]
             stages.add_metric([stage], buckets, sum(values))
         yield stages
+        state = drift(self.services)
+        alarm = GaugeMetricFamily(
+            "munseo_drift_alarm", "1 when the model's accuracy on the latest reviews fell below its fixed-set accuracy."
+        )
+        alarm.add_metric([], 1.0 if state.alarm else 0.0)
+        yield alarm
+        rolling = GaugeMetricFamily("munseo_review_accuracy", "The model's accuracy on the latest reviewed documents.")
+        if state.rolling_accuracy is not None:
+            rolling.add_metric([], state.rolling_accuracy)
+        yield rolling
 
 
 class Metrics:
@@ -59,8 +71,8 @@ class Metrics:
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).observe(seconds)
 
-    def render(self, store: Store) -> bytes:
+    def render(self, services: Services) -> bytes:
         if not self._store_registered:
-            self.registry.register(_DatabaseCollector(store))
+            self.registry.register(_DatabaseCollector(services))
             self._store_registered = True
         return generate_latest(self.registry)

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from munseo.admission import Admission, Admitted, admit
+from munseo.classify.evaluate import training_counts
 from munseo.classify.registry import LoadedModel
 from munseo.errors import http_status
 from munseo.ingest import IngestError, Refusal, inspect_file
@@ -31,12 +32,14 @@ from munseo.service.schemas import (
     UploadResponse,
 )
 from munseo.service.views import detail, summaries
+from munseo.stages.retrain import trigger, usefulness
 from munseo.store.documents import DocumentFilter
 from munseo.store.labels import ReviewRefused
 from munseo.store.models import Role
 from munseo.text import document_text
 
 router = APIRouter()
+USEFUL_CANDIDATES = 5000  # review-queue documents ranked by usefulness
 ERRORS = {code: {"model": ErrorResponse} for code in (401, 403, 404, 413, 415, 422)}
 
 
@@ -190,10 +193,23 @@ def review_queue(
     _: Viewer,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["confidence", "useful"],
+        Query(description="confidence: least confident first; useful: most useful to the next model first"),
+    ] = "confidence",
 ) -> DocumentList:
-    """Documents that need a reviewer, least confident first, with the top-3 labels of each task."""
+    """Documents that need a reviewer, with the top-3 labels of each task: least confident first, or
+    (``order=useful``) the ones whose answers teach the next model most first — low confidence,
+    small margins, several tasks in doubt, labels rarely seen in training."""
     store = request.app.state.store
-    total, docs = store.documents.review_queue((page - 1) * page_size, page_size)
+    if order == "confidence":
+        total, docs = store.documents.review_queue((page - 1) * page_size, page_size)
+    else:
+        total, candidates = store.documents.review_queue(0, USEFUL_CANDIDATES)
+        model = request.app.state.services.models.get()
+        counts = training_counts(model.classifier) if model else {}
+        ranked = sorted(candidates, key=lambda d: (-usefulness(d, counts), d.id))
+        docs = ranked[(page - 1) * page_size : page * page_size]
     return DocumentList(items=summaries(store, docs, full=True), total=total, page=page, page_size=page_size)
 
 
@@ -205,6 +221,8 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
         store.labels.review(doc_id, who.name, body.action, body.labels)
     except ReviewRefused as exc:
         raise ApiError(http_status(exc), str(exc)) from exc
+    if body.action == "correct":
+        trigger(request.app.state.services)  # enough corrections, or drift: a retrain run is queued
     return detail(store, doc_id)
 
 

@@ -12,11 +12,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from munseo.classify.backends import BACKENDS, UnknownBackend
 from munseo.classify.registry import RegistryError, activate_model, list_models
 from munseo.errors import http_status
 from munseo.service.deps import Admin, ApiError, Viewer
 from munseo.service.routes_documents import ERRORS
-from munseo.service.schemas import ModelOut
+from munseo.service.schemas import ModelOut, RetrainOut, RetrainRequest
+from munseo.stages.retrain import drift, request_retrain
 from munseo.store.models import utcnow
 from munseo.store.repository import Store
 
@@ -50,6 +52,43 @@ async def activate(request: Request, _: Admin, version: str) -> ModelOut:
         raise ApiError(http_status(exc), str(exc)) from exc
     await run_in_threadpool(state.services.models.refresh)
     return _model_out(record)
+
+
+def _run_out(run: Any) -> RetrainOut:
+    return RetrainOut(
+        id=run.id,
+        reason=run.reason,
+        backend=run.backend,
+        status=run.status,
+        candidate=run.candidate,
+        promoted=run.promoted,
+        decision=run.decision,
+        report=run.report,
+        created_at=run.created_at,
+        finished_at=run.finished_at,
+        job_url=f"/api/jobs/{run.job_id}" if run.job_id else None,
+    )
+
+
+@router.post("/api/models/retrain", status_code=202, response_model=RetrainOut, responses=ERRORS, tags=["models"])
+def start_retrain(request: Request, who: Admin, body: RetrainRequest | None = None) -> RetrainOut:
+    """Train a candidate on the training pool, compare it with the active version on the fixed
+    evaluation set, promote it only if it is better. Runs as a job; one run at a time (409)."""
+    services = request.app.state.services
+    backend = (body.backend if body else None) or services.settings.retrain_backend
+    if backend not in BACKENDS:
+        raise ApiError(422, str(UnknownBackend(backend)))
+    run_id = request_retrain(services, f"asked for by {who.name}", backend)
+    if run_id is None:
+        raise ApiError(409, "a retrain run is queued or running already; munseo retrains one at a time")
+    run = services.store.learning.get(run_id)
+    return _run_out(run)
+
+
+@router.get("/api/models/retrains", response_model=list[RetrainOut], responses=ERRORS, tags=["models"])
+def get_retrains(request: Request, _: Viewer) -> list[RetrainOut]:
+    """Retrain runs, newest first: why each ran, its candidate, and whether (and why) it was promoted."""
+    return [_run_out(r) for r in request.app.state.store.learning.runs()]
 
 
 def compute_stats(store: Store) -> dict[str, Any]:
@@ -154,15 +193,21 @@ def compute_stats(store: Store) -> dict[str, Any]:
 
 @router.get("/api/stats", responses=ERRORS, tags=["ops"])
 def get_stats(request: Request, _: Viewer) -> dict[str, Any]:
-    """Counts, throughput, stage timings, confidence histograms, review share, accuracy of reviewed documents."""
-    return compute_stats(request.app.state.store)
+    """Counts, throughput, stage timings, confidence histograms, review share, accuracy of reviewed
+    documents, the drift alarm and the latest retrain run."""
+    state = request.app.state
+    stats = compute_stats(state.store)
+    stats["drift"] = drift(state.services).to_dict()
+    latest = state.store.learning.runs(limit=1)
+    stats["retrain"] = _run_out(latest[0]).model_dump(mode="json", exclude={"report"}) if latest else None
+    return stats
 
 
 @router.get("/metrics", response_class=PlainTextResponse, tags=["ops"])
 def metrics(request: Request, _: Viewer) -> PlainTextResponse:
     """Prometheus text format."""
     state = request.app.state
-    return PlainTextResponse(state.metrics.render(state.store), media_type=CONTENT_TYPE_LATEST)
+    return PlainTextResponse(state.metrics.render(state.services), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/healthz", tags=["ops"])

@@ -158,3 +158,23 @@ class ModelOut(BaseModel):
     created_at: datetime
     metrics: dict[str, Any]
     label_mappings: dict[str, Any]
+
+
+class RetrainRequest(BaseModel):
+    backend: str | None = Field(
+        None, description="linear or transformer (default: the server's MUNSEO_RETRAIN_BACKEND)"
+    )
+
+
+class RetrainOut(BaseModel):
+    id: int
+    reason: str
+    backend: str
+    status: str
+    candidate: str | None
+    promoted: bool | None
+    decision: str | None
+    report: dict[str, Any] | None
+    created_at: datetime
+    finished_at: datetime | None
+    job_url: str | None

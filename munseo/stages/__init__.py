@@ -63,6 +63,9 @@ class Stage:
     batch: int = 1  # jobs per call
     # whether the stage can run now (classify: a model is active); until then its jobs wait
     ready: Callable[[Services], bool] = field(default=lambda _: True)
+    # a step of every document's chain (ocr → classify → …); False: jobs of its own, such as a
+    # retrain, that no other stage hands on to or follows
+    chain: bool = True
 
 
 @dataclass
@@ -118,7 +121,14 @@ def _classify_stage() -> Stage:
     return Stage("classify", Scope.DOCUMENT, classify, batch=CLASSIFY_BATCH, ready=model_is_active)
 
 
-BUILT_IN: list[Callable[[], Stage]] = [_read_stage, _classify_stage]
+def _retrain_stage() -> Stage:
+    from munseo.stages.retrain import retrain
+    from munseo.store.learning import RETRAIN_STAGE
+
+    return Stage(RETRAIN_STAGE, Scope.DOCUMENT, retrain, chain=False)
+
+
+BUILT_IN: list[Callable[[], Stage]] = [_read_stage, _classify_stage, _retrain_stage]
 
 
 def stages(settings: Settings | None = None) -> list[Stage]:
@@ -137,8 +147,11 @@ def stages(settings: Settings | None = None) -> list[Stage]:
 
 
 def after(all_stages: Sequence[Stage], name: str) -> str | None:
-    """The stage that follows ``name``, or None after the last."""
-    names = [s.name for s in all_stages]
+    """The stage of the document chain that follows ``name``, or None after the last (and for a
+    stage outside the chain)."""
+    names = [s.name for s in all_stages if s.chain]
+    if name not in names:
+        return None
     index = names.index(name)
     return names[index + 1] if index + 1 < len(names) else None
 

@@ -31,6 +31,15 @@ def _due(stage: str, now: datetime) -> Select[tuple[int]]:
     )
 
 
+def new_job(kind: str, stage: str, worker: str | None = None, document_id: int | None = None) -> Job:
+    """A job waiting in ``stage``, or running there already when ``worker`` takes it at once."""
+    job = Job(kind=kind, document_id=document_id, stage=stage, status=JobStatus.QUEUED, attempts=0)
+    if worker is not None:
+        now = utcnow()
+        job.status, job.worker, job.started_at, job.heartbeat_at, job.attempts = JobStatus.RUNNING, worker, now, now, 1
+    return job
+
+
 class Jobs(Repository):
     def create(self, document_id: int, stage: str = JobStage.OCR, worker: str | None = None) -> int:
         """A document's processing job: queued for ``stage``, or running already when ``worker``
@@ -43,15 +52,7 @@ class Jobs(Repository):
                 .where(Job.document_id == document_id, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
                 .values(status=JobStatus.FAILED, error="replaced by a new admission of the same file", finished_at=now)
             )
-            job = Job(kind="process", document_id=document_id, stage=stage, status=JobStatus.QUEUED)
-            if worker is not None:
-                job.status, job.worker, job.started_at, job.heartbeat_at, job.attempts = (
-                    JobStatus.RUNNING,
-                    worker,
-                    now,
-                    now,
-                    1,
-                )
+            job = new_job("process", stage, worker, document_id)
             session.add(job)
             session.flush()
             return job.id

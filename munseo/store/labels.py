@@ -197,8 +197,8 @@ class Labels(Repository):
                 found.update((task, label) for task, label in session.execute(query))
         return found
 
-    def reviewed(self) -> list[tuple[int, str, dict[str, str]]]:
-        """Processed documents with a review: (id, text, the latest review's labels), by id."""
+    def reviewed(self) -> list[tuple[int, str, dict[str, str], str | None]]:
+        """Processed documents with a review: (id, text, the latest review's labels, content hash), by id."""
         with self.sessions() as session:
             latest: dict[int, Review] = {}
             for review in session.scalars(select(Review).order_by(Review.created_at, Review.id)):
@@ -210,4 +210,4 @@ class Labels(Repository):
                 .where(Document.id.in_(list(latest)), Document.status == DocumentStatus.PROCESSED)
                 .order_by(Document.id)
             )
-            return [(d.id, d.text or "", latest[d.id].labels) for d in documents]
+            return [(d.id, d.text or "", latest[d.id].labels, d.sha256) for d in documents]

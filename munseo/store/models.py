@@ -213,3 +213,32 @@ class Review(Base):
     labels: Mapped[dict[str, Any]] = mapped_column()
     previous: Mapped[dict[str, Any] | None] = mapped_column()  # what the review replaced, so it can be undone
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RetrainRun(Base):
+    """One retraining of the model from the training pool: why it ran, and what became of its candidate."""
+
+    __tablename__ = "retrain_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(String(255))
+    backend: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED, index=True)
+    candidate: Mapped[str | None] = mapped_column(String(100))  # the version it registered
+    promoted: Mapped[bool | None] = mapped_column(Boolean)
+    decision: Mapped[str | None] = mapped_column(Text)  # why it was promoted or not, or why the run failed
+    report: Mapped[dict[str, Any] | None] = mapped_column()  # pool counts, both versions on the fixed set
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PoolSource(Base):
+    """Training data added to the training pool (``munseo pool add``): a file or folder munseo reads."""
+
+    __tablename__ = "pool_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(1024), unique=True)
+    examples: Mapped[int] = mapped_column(Integer, default=0)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -16,6 +16,7 @@ from munseo.store.db import make_engine, migrate, session_factory
 from munseo.store.documents import Documents
 from munseo.store.jobs import Jobs
 from munseo.store.labels import Labels
+from munseo.store.learning import Learning
 from munseo.store.stats import Stats
 from munseo.store.tokens import Tokens
 from munseo.store.versions import ModelVersions
@@ -32,6 +33,7 @@ class Store:
         self.documents = Documents(self.sessions)
         self.jobs = Jobs(self.sessions)
         self.labels = Labels(self.sessions)
+        self.learning = Learning(self.sessions)
         self.stats = Stats(self.sessions)
         self.versions = ModelVersions(self.sessions)
         self.tokens = Tokens(self.sessions)

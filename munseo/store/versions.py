@@ -26,6 +26,13 @@ class ModelVersions(Repository):
             session.flush()
             return record
 
+    def annotate(self, version: str, extra: dict[str, Any]) -> None:
+        """Add to a version's recorded metrics (e.g. how a retrain compared it with its predecessor)."""
+        with self.sessions.begin() as session:
+            record = session.scalars(select(ModelVersion).where(ModelVersion.version == version)).first()
+            if record is not None:
+                record.metrics = {**record.metrics, **extra}
+
     def all(self) -> list[ModelVersion]:
         """Newest first."""
         with self.sessions() as session:

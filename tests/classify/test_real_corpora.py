@@ -12,17 +12,15 @@ from pathlib import Path
 
 import pytest
 import typer
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from munseo.classify import Classifier, Example, TrainOptions, infer_schema, load_dataset, train
 from munseo.classify.cli import evaluate_command, train_command
 from munseo.classify.data import FOLDER_CACHE, SourceOptions, check_examples, read_source
 from munseo.classify.evaluate import evaluate
-from munseo.evaluate.testpages import FONT_DIR, render_text_page
+from munseo.evaluate.testpages import render_text_page
 from tests.corpus import CORPORA
+from tests.documents import text_pdf
 
 TASK = "committee"
 
@@ -165,17 +163,6 @@ def test_training_from_a_csv_file(bills: tuple, tmp_path: Path) -> None:
     assert set(prediction.tasks) == {"committee", "bill_kind"}
 
 
-def _pdf(path: Path, text: str) -> None:
-    pdfmetrics.registerFont(TTFont("NanumGothic", str(FONT_DIR / "NanumGothic.ttf")))
-    page = canvas.Canvas(str(path), invariant=1)
-    page.setFont("NanumGothic", 10)
-    y = 800
-    for start in range(0, min(len(text), 900), 45):
-        page.drawString(40, y, text[start : start + 45].replace("\n", " "))
-        y -= 14
-    page.save()
-
-
 def test_training_from_a_folder_of_documents(bills: tuple, tmp_path: Path) -> None:
     train_rows, _ = bills
     data = tmp_path / "data"
@@ -185,7 +172,7 @@ def test_training_from_a_folder_of_documents(bills: tuple, tmp_path: Path) -> No
         folder.mkdir(parents=True)
         texts = [r["text"] for r in train_rows if r["labels"][TASK] == committee][:4]
         for i, text in enumerate(texts):
-            _pdf(folder / f"{i}.pdf", text)
+            text_pdf(folder / f"{i}.pdf", text)
         picked[committee] = texts
     page = render_text_page(seed=3, dpi=200, paragraphs=1)
     page.image.save(data / "국방위원회" / "scan.png", dpi=(200, 200))

@@ -195,6 +195,10 @@ def test_review_corrects_a_label_with_the_keyboard_alone(browser: Browser, serve
             select(Classification).where(Classification.document_id == doc_id, Classification.task == task)
         ).one()
     assert restored.source == "model" and restored.label != wanted
+
+    page.select_option("#order", "useful")  # the queue in the order most useful to the next model
+    expect(page.locator("#remaining")).to_contain_text("2 remaining")
+    expect(page.locator("#tasks .task")).to_have_count(2)
     page.close()
 
 
@@ -229,6 +233,8 @@ def test_models_page_and_a_viewer_cannot_activate(browser: Browser, server: Serv
         "[...document.querySelectorAll('canvas[data-model]')].some(c => Number(c.dataset.points) > 0)"
     )
     expect(admin.locator("button.activate")).to_be_enabled()
+    expect(admin.locator("#retrains")).to_contain_text("No retrain run yet.")
+    expect(admin.locator("#retrain-now")).to_be_enabled()
     shot(admin, "models")
     admin.close()
 
@@ -236,6 +242,8 @@ def test_models_page_and_a_viewer_cannot_activate(browser: Browser, server: Serv
     viewer.click("#nav-models")
     button = viewer.locator("button.activate")
     expect(button).to_be_disabled()
+    expect(viewer.locator("#retrains")).to_contain_text("Retrain runs")
+    expect(viewer.locator("#retrain-now")).to_have_count(0)
     inactive = viewer.locator("section.model", has=button).get_attribute("data-version")
     message = viewer.evaluate(
         "v => munseo.api(`/api/models/${encodeURIComponent(v)}/activate`, {method: 'POST'})"

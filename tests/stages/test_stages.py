@@ -30,10 +30,17 @@ PLUGIN = "tests.stage_plugin:STAMP"
 
 def test_the_stage_list_is_the_built_in_stages_then_the_plugins() -> None:
     plain = stages(Settings())
-    assert [(s.name, s.scope) for s in plain] == [("ocr", Scope.PAGE), ("classify", Scope.DOCUMENT)]
+    assert [(s.name, s.scope, s.chain) for s in plain] == [
+        ("ocr", Scope.PAGE, True),
+        ("classify", Scope.DOCUMENT, True),
+        ("retrain", Scope.DOCUMENT, False),
+    ]
+    assert after(plain, "ocr") == "classify" and after(plain, "classify") is None
     extended = stages(Settings(stage_plugins=[PLUGIN]))
-    assert [s.name for s in extended] == ["ocr", "classify", "stamp"]
+    assert [s.name for s in extended] == ["ocr", "classify", "retrain", "stamp"]
+    # a stage outside the chain is never handed on to, and hands on to nothing
     assert after(extended, "classify") == "stamp" and after(extended, "stamp") is None
+    assert after(extended, "retrain") is None
     with pytest.raises(TypeError, match="not a munseo Stage"):
         stages(Settings(stage_plugins=["tests.stage_plugin:stamp"]))
 

@@ -45,7 +45,7 @@ def test_a_review_corrects_labels_and_an_undo_puts_back_what_it_replaced(store: 
     }
     assert (doc.needs_review, doc.reviewed_by) == (False, "kim")
     assert store.documents.review_queue()[0] == 0
-    assert store.labels.reviewed() == [(doc_id, "본문", {"doc_type": "보고서", "institution": "국회"})]
+    assert store.labels.reviewed() == [(doc_id, "본문", {"doc_type": "보고서", "institution": "국회"}, "c" * 64)]
 
     with pytest.raises(ReviewRefused) as refused:
         store.labels.undo_review(doc_id, "lee", may_undo_others=False)

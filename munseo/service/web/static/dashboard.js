@@ -16,6 +16,9 @@
       tile(s.pages.total, "pages"), tile(s.throughput.last_hour.pages_per_minute.toFixed(1), "pages/min, last hour"),
       tile(`${queued} + ${s.queue.running}`, "queue: waiting + running"), tile(munseo.pct(s.review.share), "review share"),
       tile(s.review.waiting, "waiting for review"),
+      tile(s.drift.rolling_accuracy == null ? "—" : munseo.pct(s.drift.rolling_accuracy),
+        s.drift.alarm ? `<em class="alarm">drift alarm</em>: fixed set ${munseo.pct(s.drift.fixed_set_accuracy)}` : `accuracy, last ${s.drift.reviewed} reviews`),
+      tile(s.retrain ? (s.retrain.promoted ? "promoted" : s.retrain.status) : "—", s.retrain ? `last retrain: ${munseo.esc(s.retrain.reason)}` : "no retrain yet"),
     ].join("");
     const minutes = s.throughput.per_minute;
     charts.bars(document.getElementById("throughput"), minutes.map((m) => m.minute),

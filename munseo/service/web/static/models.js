@@ -3,7 +3,33 @@
 (() => {
   const holder = document.getElementById("models");
   const admin = munseo.role === "admin";
+  function retrainNote(r) {
+    if (!r) return "";
+    const rows = Object.entries(r.candidate || {}).map(([t, c]) => {
+      const a = (r.active || {})[t] || {};
+      const f = (v) => (v == null ? "—" : v.toFixed(3));
+      return `<tr><td>${munseo.esc(t)}</td><td>${f(a.accuracy)} → ${f(c.accuracy)}</td><td>${f(a.macro_f1)} → ${f(c.macro_f1)}</td><td>${f(a.ece)} → ${f(c.ece)}</td></tr>`;
+    }).join("");
+    return `<p class="small retrain ${r.promoted ? "done" : "refused"}"><b>retrain run ${r.run}: ${r.promoted ? "promoted" : "not promoted"}</b> — ${munseo.esc(r.decision)}
+      · pool ${r.pool?.examples ?? "?"} examples · fixed set ${r.fixed_set?.documents ?? 0} documents</p>
+      ${rows ? `<table class="grid small"><thead><tr><th>task (fixed set)</th><th>accuracy: active → candidate</th><th>macro-F1</th><th>ECE</th></tr></thead><tbody>${rows}</tbody></table>` : ""}`;
+  }
+  async function runs() {
+    const holder = document.getElementById("retrains");
+    let list;
+    try { list = await munseo.api("/api/models/retrains"); } catch (e) { munseo.toast(e.message, true); return; }
+    holder.innerHTML = `<header><h2>Retrain runs</h2>${admin ? '<button class="primary" id="retrain-now">Retrain now</button>' : ""}</header>` +
+      (list.length ? `<table class="grid small"><thead><tr><th>#</th><th>asked</th><th>why</th><th>status</th><th>candidate</th><th>decision</th></tr></thead><tbody>
+      ${list.map((r) => `<tr><td>${r.id}</td><td>${munseo.when(r.created_at)}</td><td>${munseo.esc(r.reason)}</td><td>${munseo.esc(r.status)}${r.promoted ? " · promoted" : ""}</td>
+        <td>${munseo.esc(r.candidate || "")}</td><td>${munseo.esc(r.decision || "")}</td></tr>`).join("")}</tbody></table>` : '<p class="muted">No retrain run yet.</p>');
+    const button = document.getElementById("retrain-now");
+    if (button) button.addEventListener("click", async () => {
+      try { await munseo.api("/api/models/retrain", { json: {} }); munseo.toast("retrain queued"); runs(); }
+      catch (e) { munseo.toast(e.message, true); }
+    });
+  }
   async function load() {
+    runs();
     let models;
     try { models = await munseo.api("/api/models"); } catch (e) { munseo.toast(e.message, true); return; }
     if (!models.length) { holder.innerHTML = '<p class="card muted">No model is registered. Train one with <code>munseo train</code> and add it with <code>munseo models add</code>.</p>'; return; }
@@ -18,6 +44,7 @@
         ${Object.entries(dev).map(([t, v]) => `<tr><td>${munseo.esc(t)}</td><td>${munseo.pct(v.accuracy)}</td><td>${v.macro_f1?.toFixed(3) ?? "—"}</td>
           <td>${v.ece?.toFixed(3) ?? "—"}</td><td>${Object.entries(counts[t] || {}).map(([l, n]) => `${munseo.esc(l)} ${n}`).join(" · ")}</td></tr>`).join("")}
         </tbody></table>
+        ${retrainNote(m.metrics.retrain)}
         <div class="metrics">${Object.entries(dev).filter(([, v]) => v.confusion).map(([t]) => `<figure><figcaption>${munseo.esc(t)}: dev confusion</figcaption><canvas data-model="${mi}" data-task="${munseo.esc(t)}"></canvas></figure>`).join("")}</div>
       </section>`;
     }).join("");

@@ -36,7 +36,8 @@
     render();
   }
   async function load() {
-    const data = await munseo.api("/api/review/queue?page_size=200");
+    const order = document.getElementById("order").value;
+    const data = await munseo.api(`/api/review/queue?page_size=200&order=${encodeURIComponent(order)}`);
     queue = data.items; total = data.total; at = Math.min(at, Math.max(0, queue.length - 1));
     reset();
   }
@@ -59,7 +60,8 @@
     if (id == null) { munseo.toast("Nothing to undo"); return; }
     try { await munseo.api(`/api/documents/${id}/review/undo`, { method: "POST" }); } catch (e) { munseo.toast(e.message, true); decisions.push(id); return; }
     munseo.toast(`Undid the decision on #${id}`);
-    const data = await munseo.api("/api/review/queue?page_size=200");
+    const order = document.getElementById("order").value;
+    const data = await munseo.api(`/api/review/queue?page_size=200&order=${encodeURIComponent(order)}`);
     queue = data.items; total = data.total; at = Math.max(0, queue.findIndex((d) => d.id === id));
     reset();
   }
@@ -79,6 +81,14 @@
   tasksEl.addEventListener("click", (e) => {
     const row = e.target.closest(".prob"), task = e.target.closest(".task");
     if (row && task) { choice[task.dataset.task] = row.dataset.label; focus = [...tasksEl.children].indexOf(task); render(); }
+  });
+  const order = document.getElementById("order");
+  order.value = localStorage.getItem("munseo.reviewOrder") || "confidence";
+  order.addEventListener("change", () => {
+    localStorage.setItem("munseo.reviewOrder", order.value);
+    order.blur();  // the keys go back to the queue
+    at = 0;
+    load().catch((e) => munseo.toast(e.message, true));
   });
   load().catch((e) => munseo.toast(e.message, true));
 })();

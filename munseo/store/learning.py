@@ -1,0 +1,116 @@
+"""The learning loop's records: retrain runs (one in flight at a time), the training data added to
+the pool, and the reviews the triggers count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from munseo.store.base import Repository
+from munseo.store.jobs import new_job
+from munseo.store.models import Job, JobStatus, PoolSource, RetrainRun, Review, utcnow
+
+RETRAIN_STAGE = "retrain"
+
+
+@dataclass(frozen=True)
+class ReviewedLabels:
+    """One review: the labels the model had given (task → label; tasks a person had set are left
+    out) and the labels the reviewer settled on."""
+
+    document_id: int
+    model: dict[str, str]
+    final: dict[str, str]
+
+
+class Learning(Repository):
+    def request_retrain(self, reason: str, backend: str, worker: str | None = None) -> tuple[int, int] | None:
+        """A retrain run and its job (queued, or running already when ``worker`` takes it at once),
+        as (run id, job id); None when a run is queued or running already: runs never overlap."""
+        with self.sessions.begin() as session:
+            live = select(Job.id).where(
+                Job.kind == RETRAIN_STAGE, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
+            )
+            if session.scalars(live.limit(1)).first() is not None:
+                return None
+            job = new_job(RETRAIN_STAGE, RETRAIN_STAGE, worker)
+            session.add(job)
+            session.flush()
+            run = RetrainRun(job_id=job.id, reason=reason, backend=backend, status=job.status)
+            session.add(run)
+            session.flush()
+            return run.id, job.id
+
+    def run_of_job(self, job_id: int) -> RetrainRun | None:
+        with self.sessions() as session:
+            return session.scalars(select(RetrainRun).where(RetrainRun.job_id == job_id)).first()
+
+    def get(self, run_id: int) -> RetrainRun | None:
+        with self.sessions() as session:
+            return session.get(RetrainRun, run_id)
+
+    def started(self, run_id: int) -> None:
+        with self.sessions.begin() as session:
+            run = session.get(RetrainRun, run_id)
+            if run is not None:
+                run.status = JobStatus.RUNNING
+
+    def finish(
+        self,
+        run_id: int,
+        *,
+        failed: bool = False,
+        decision: str,
+        candidate: str | None = None,
+        promoted: bool | None = None,
+        report: dict[str, Any] | None = None,
+    ) -> None:
+        with self.sessions.begin() as session:
+            run = session.get(RetrainRun, run_id)
+            if run is None:
+                return
+            run.status = JobStatus.FAILED if failed else JobStatus.DONE
+            run.decision, run.candidate, run.promoted, run.report = decision, candidate, promoted, report
+            run.finished_at = utcnow()
+
+    def runs(self, limit: int = 50) -> list[RetrainRun]:
+        """Newest first."""
+        with self.sessions() as session:
+            query = select(RetrainRun).order_by(RetrainRun.created_at.desc(), RetrainRun.id.desc()).limit(limit)
+            return list(session.scalars(query))
+
+    def corrections_since_last_run(self) -> int:
+        """Reviews that changed a label since the latest retrain run was asked for (all, before the first)."""
+        with self.sessions() as session:
+            last: datetime | None = session.scalar(select(func.max(RetrainRun.created_at)))
+            query = select(func.count()).select_from(Review).where(Review.action == "correct")
+            if last is not None:
+                query = query.where(Review.created_at > last)
+            return session.scalar(query) or 0
+
+    def recent_reviews(self, limit: int) -> list[ReviewedLabels]:
+        """The latest ``limit`` reviews, newest first, with the labels the model had given."""
+        with self.sessions() as session:
+            query = select(Review).order_by(Review.created_at.desc(), Review.id.desc()).limit(limit)
+            found = []
+            for review in session.scalars(query):
+                tasks = (review.previous or {}).get("tasks", {})
+                model = {t: v["label"] for t, v in tasks.items() if v.get("source") == "model"}
+                found.append(ReviewedLabels(review.document_id, model, dict(review.labels)))
+            return found
+
+    def add_source(self, source: str, examples: int) -> None:
+        """Add (or count again) training data of the pool."""
+        with self.sessions.begin() as session:
+            row = session.scalars(select(PoolSource).where(PoolSource.source == source)).first()
+            if row is None:
+                session.add(PoolSource(source=source, examples=examples))
+            else:
+                row.examples, row.added_at = examples, utcnow()
+
+    def sources(self) -> list[PoolSource]:
+        with self.sessions() as session:
+            return list(session.scalars(select(PoolSource).order_by(PoolSource.id)))

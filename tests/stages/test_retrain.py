@@ -1,0 +1,216 @@
+"""The learning loop through the API, on real bills: reviewers correct a committee the model hardly
+knows, a retrain starts by itself at the threshold, the better candidate is promoted and labels the
+next documents; a worse candidate is kept inactive with the reason; rollback is one call."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from munseo.classify import TrainOptions, infer_schema, load_dataset, train
+from munseo.classify.registry import ModelHolder, register_model
+from munseo.config import Settings
+from munseo.service.api import create_app
+from munseo.service.auth import create_token
+from munseo.stages import Services
+from munseo.stages.retrain import decide, drift, in_fixed_set, trigger
+from munseo.store.repository import Store
+from tests.corpus import CORPORA, make_documents, trained_model
+from tests.documents import text_pdf
+
+TASK = "committee"
+
+
+def _bills() -> list[dict]:
+    path = CORPORA / "kr-bills.jsonl.xz"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: these tests need the shared real corpora (../shared/corpora/)")
+    with lzma.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if '"split": "train"' in line]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", encoding="utf-8") as handle:
+        for r in rows:
+            handle.write(
+                json.dumps({"text": r["text"], "labels": {TASK: r["labels"][TASK]}}, ensure_ascii=False) + "\n"
+            )
+    return path
+
+
+def _wait(check: Any, what: str, seconds: float = 240) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_decide_promotes_only_a_model_no_worse_anywhere_and_better_somewhere() -> None:
+    active = {"a": {"macro_f1": 0.80}, "b": {"macro_f1": 0.60}}
+    assert decide({"a": {"macro_f1": 0.80}, "b": {"macro_f1": 0.70}}, active, 0.01)[0]
+    assert decide({"a": {"macro_f1": 0.795}, "b": {"macro_f1": 0.70}}, active, 0.01)[0]  # within the margin
+    worse, why = decide({"a": {"macro_f1": 0.70}, "b": {"macro_f1": 0.90}}, active, 0.01)
+    assert not worse and "worse" in why and "a 0.700 < 0.800" in why
+    same, why = decide(active, active, 0.01)
+    assert not same and "no better" in why
+    assert decide(active, None, 0.01) == (True, "no version was active")
+
+
+def test_the_fixed_set_is_chosen_by_content_hash_and_never_changes() -> None:
+    hashes = [f"{n:08x}" + "0" * 56 for n in range(0, 2**32, 2**32 // 1000)]
+    chosen = [h for h in hashes if in_fixed_set(h, 0, 20)]
+    assert 150 < len(chosen) < 250
+    assert chosen == [h for h in hashes if in_fixed_set(h, 99, 20)]  # the id matters only without a hash
+    assert set(chosen) <= {h for h in hashes if in_fixed_set(h, 0, 40)}  # a larger share keeps the smaller
+
+
+@pytest.mark.slow
+def test_corrections_retrain_promote_a_better_model_and_refuse_a_worse_one(tmp_path: Path) -> None:
+    rows = _bills()
+    counts = Counter(r["labels"][TASK] for r in rows)
+    rare = sorted(label for label, n in counts.items() if 300 <= n <= 600)[0]
+    others = [r for r in rows if r["labels"][TASK] != rare][::12]
+    of_rare = [r for r in rows if r["labels"][TASK] == rare]
+    # the first model hardly knows the committee: two of its bills among ~3,000
+    first_data = _write(tmp_path / "first.jsonl", others + of_rare[:2])
+    schema, _ = infer_schema({TASK: r["labels"][TASK]} for r in others + of_rare[:2])
+    first = tmp_path / "first-model"
+    train(load_dataset([str(first_data)], schema), schema, first, TrainOptions())
+
+    settings = Settings(data_dir=tmp_path / "data", retrain_after_corrections=30, fixed_set_percent=25, drift_window=40)
+    store = Store(settings.resolved_database_url)
+    old = register_model(store, settings.data_dir, first, activate=True).version
+    admin = {"Authorization": f"Bearer {create_token(store, 'admin')}"}
+    with TestClient(create_app(settings, executor="local")) as client:
+
+        def upload(batch: list[dict], prefix: str) -> list[int]:
+            files = [
+                (
+                    "files",
+                    (f"{prefix}-{i}.pdf", text_pdf(tmp_path / f"{prefix}-{i}.pdf", r["text"], chars=1500).read_bytes()),
+                )
+                for i, r in enumerate(batch)
+            ]
+            response = client.post("/api/documents", headers=admin, files=files)
+            assert response.status_code == 202, response.text
+            ids = [item["document_id"] for item in response.json()["documents"]]
+
+            def labelled() -> list[dict] | None:
+                docs = [client.get(f"/api/documents/{i}", headers=admin).json() for i in ids]
+                return docs if all(d["status"] == "processed" and d["labels"] for d in docs) else None
+
+            return [d["id"] for d in _wait(labelled, f"{prefix} documents classified")]
+
+        reviewed = upload(of_rare[2:52], "rare")
+        before = [client.get(f"/api/documents/{i}", headers=admin).json()["labels"][TASK] for i in reviewed]
+        assert sum(label["label"] == rare for label in before) < 25  # the first model mostly misses it
+        useful = client.get("/api/review/queue?order=useful&page_size=200", headers=admin).json()
+        assert useful["total"] > 0 and len(useful["items"]) == useful["total"]
+
+        for n, doc_id in enumerate(reviewed, 1):
+            body = {"action": "correct", "labels": {TASK: rare}}
+            response = client.post(f"/api/documents/{doc_id}/review", headers=admin, json=body)
+            assert response.status_code == 200, response.text
+            runs = client.get("/api/models/retrains", headers=admin).json()
+            if n < 30:
+                assert runs == []  # not before the threshold
+            elif n == 30:
+                assert [r["reason"] for r in runs] == ["30 corrections since the last run"]
+
+        def finished() -> dict | None:
+            runs = client.get("/api/models/retrains", headers=admin).json()
+            return runs[0] if runs and runs[0]["status"] in ("done", "failed") else None
+
+        run = _wait(finished, "the triggered retrain")
+        assert run["status"] == "done" and run["promoted"] is True, run["decision"]
+        candidate = run["candidate"]
+        report = run["report"]
+        assert report["fixed_set"]["documents"] > 0
+        assert report["pool"]["sources"]["reviewed documents"] > 0 and str(first_data) in report["pool"]["sources"]
+        assert report["candidate"][TASK]["macro_f1"] > report["active"][TASK]["macro_f1"]
+        assert report["f1_change"][TASK][rare] > 0
+        models = {m["version"]: m for m in client.get("/api/models", headers=admin).json()}
+        assert models[candidate]["active"] and models[candidate]["metrics"]["retrain"]["promoted"]
+
+        # the next bills of the committee get the new version's labels
+        after = upload(of_rare[60:70], "next")
+        labels = [client.get(f"/api/documents/{i}", headers=admin).json()["labels"][TASK] for i in after]
+        assert {label["model_version"] for label in labels} == {candidate}
+        assert sum(label["label"] == rare for label in labels) >= 6
+
+        # a pool poisoned with the committee's bills under another name makes a worse candidate
+        wrong = next(label for label in schema.labels(TASK) if label != rare)
+        poison = [{"text": r["text"], "labels": {TASK: wrong}} for r in of_rare[100:400]]
+        poisoned = _write(tmp_path / "poison.jsonl", poison)
+        store.learning.add_source(str(poisoned), len(poison))
+        response = client.post("/api/models/retrain", headers=admin, json={})
+        assert response.status_code == 202, response.text
+        assert client.post("/api/models/retrain", headers=admin, json={}).status_code == 409  # one at a time
+        run = _wait(finished, "the asked-for retrain")
+        assert run["reason"].startswith("asked for by") and run["promoted"] is False
+        assert "worse on the fixed set" in run["decision"], run["decision"]
+        models = {m["version"]: m for m in client.get("/api/models", headers=admin).json()}
+        assert not models[run["candidate"]]["active"] and models[candidate]["active"]
+        assert "worse" in models[run["candidate"]]["metrics"]["retrain"]["decision"]
+
+        stats = client.get("/api/stats", headers=admin).json()
+        assert stats["retrain"]["id"] == run["id"] and stats["drift"]["reviewed"] == 40
+        assert "munseo_drift_alarm" in client.get("/metrics", headers=admin).text
+
+        # rollback to the first version is one call
+        assert client.post(f"/api/models/{old}/activate", headers=admin).status_code == 200
+        assert client.get("/readyz", headers=admin).json()["checks"]["model"] == f"ok: {old}"
+    store.close()
+
+
+def test_the_drift_alarm_sounds_when_reviewers_disagree_more_than_on_the_fixed_set(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    # 100 corrections below: too few for the count trigger (500), enough for the drift one (a fifth)
+    settings = settings.model_copy(update={"drift_window": 40, "drift_drop": 0.1, "retrain_after_corrections": 500})
+    percent = settings.fixed_set_percent
+    hashes = [f"{k:08x}" + "0" * 56 for k in range(400)]
+    fixed = [h for h in hashes if in_fixed_set(h, 0, percent)][:60]
+    outside = [h for h in hashes if not in_fixed_set(h, 0, percent)][:40]
+    folder = trained_model(tmp_path, count=400, seed=6)
+    register_model(store, settings.data_dir, folder, activate=True)
+    services = Services(settings, store, ModelHolder(store))
+    model = services.models.get()
+    assert model is not None
+    documents = make_documents(120, seed=7)
+    predictions = model.classifier.predict([d["text"] for d in documents])
+
+    def reviewed(n: int, sha: str, truth: dict[str, str], action: str) -> None:
+        doc_id = store.documents.start(
+            sha256=sha, filename=f"{n}.pdf", mime="application/pdf", size=1, page_count=1, original_path="/x"
+        )
+        store.documents.finish(doc_id, [], documents[n]["text"])
+        prediction = predictions[n]
+        store.labels.apply(doc_id, prediction.tasks, prediction.needs_review, model.record_id)
+        store.labels.review(doc_id, "kim", action, truth)
+
+    # the fixed set (hashes in the first buckets): reviewers confirm the true labels
+    for n in range(60):
+        reviewed(n, fixed[n], documents[n]["labels"], "correct")
+    calm = drift(services)
+    assert calm.reference is not None and calm.reference > 0.6 and not calm.alarm, calm
+    # then the labels shift: reviewers correct every document of the window to another institution
+    institutions = sorted(model.classifier.schema.labels("institution"))
+    for n in range(60, 100):
+        shifted = next(i for i in institutions if i != predictions[n].tasks["institution"].label)
+        truth = {**documents[n]["labels"], "institution": shifted}
+        reviewed(n, outside[n - 60], truth, "correct")
+    alarm = drift(services)
+    assert alarm.reviewed == 40 and alarm.alarm, alarm
+    assert alarm.rolling_accuracy is not None and alarm.rolling_accuracy < alarm.reference - 0.1
+    run = trigger(services)
+    assert run is not None and store.learning.get(run).reason.startswith("drift alarm")
