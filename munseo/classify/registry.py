@@ -85,6 +85,7 @@ class ModelHolder:
         self.store = store
         self.check_every = check_every
         self._current: LoadedModel | None = None
+        self._shadows: list[LoadedModel] = []
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -94,6 +95,12 @@ class ModelHolder:
             self.refresh()
         return self._current
 
+    def shadows(self) -> list[LoadedModel]:
+        """The versions that classify new documents beside the active one (never the active one)."""
+        if time.monotonic() - self._checked >= self.check_every:
+            self.refresh()
+        return list(self._shadows)
+
     def refresh(self) -> LoadedModel | None:
         with self._lock:
             self._checked = time.monotonic()
@@ -102,4 +109,10 @@ class ModelHolder:
                 self._current = None
             elif self._current is None or self._current.record_id != record.id:
                 self._current = LoadedModel(record.id, record.version, Classifier(record.path))
+            loaded = {m.record_id: m for m in self._shadows}
+            self._shadows = [
+                loaded.get(r.id) or LoadedModel(r.id, r.version, Classifier(r.path))
+                for r in self.store.versions.shadows()
+                if record is None or r.id != record.id
+            ]
             return self._current

@@ -148,6 +148,19 @@ def models_activate(version: Annotated[str, typer.Argument(help="A registered ve
     console.print(f"active: {version}")
 
 
+@models_app.command("shadow")
+def models_shadow(
+    version: Annotated[str, typer.Argument(help="A registered version (munseo models ls).")],
+    off: Annotated[bool, typer.Option("--off", help="Stop shadowing.")] = False,
+) -> None:
+    """Let a version classify new documents beside the active one, without touching their labels."""
+    store = _store(Settings())
+    if store.versions.set_shadow(version, not off) is None:
+        err.print(f"[red]error:[/red] no model version {version}")
+        raise typer.Exit(ExitCode.NOT_FOUND)
+    console.print(f"{version}: {'no longer a shadow' if off else 'shadows the active version'}")
+
+
 pool_app = typer.Typer(help="The training pool of munseo retrain.", no_args_is_help=True)
 
 

@@ -17,19 +17,23 @@ from munseo.classify.registry import RegistryError, activate_model, list_models
 from munseo.errors import http_status
 from munseo.service.deps import Admin, ApiError, Viewer
 from munseo.service.routes_documents import ERRORS
-from munseo.service.schemas import ModelOut, RetrainOut, RetrainRequest
+from munseo.service.schemas import ModelOut, RetrainOut, RetrainRequest, ShadowRequest
 from munseo.stages.retrain import drift, request_retrain
 from munseo.store.models import utcnow
 from munseo.store.repository import Store
+from munseo.store.stats import ShadowAgreement
 
 router = APIRouter()
 
 
-def _model_out(record: Any) -> ModelOut:
+def _model_out(record: Any, shadow: dict[int, ShadowAgreement] | None = None) -> ModelOut:
+    stats = (shadow or {}).get(record.id)
     return ModelOut(
         version=record.version,
         backend=record.backend,
         active=record.active,
+        shadow=record.shadow,
+        shadow_stats=stats.to_dict() if stats else None,
         created_at=record.created_at,
         metrics=record.metrics,
         label_mappings=record.label_mappings,
@@ -39,7 +43,9 @@ def _model_out(record: Any) -> ModelOut:
 @router.get("/api/models", response_model=list[ModelOut], responses=ERRORS, tags=["models"])
 def get_models(request: Request, _: Viewer) -> list[ModelOut]:
     """Registered model versions with their metrics and training data counts, newest first."""
-    return [_model_out(m) for m in list_models(request.app.state.store)]
+    store = request.app.state.store
+    shadow = store.stats.shadow()
+    return [_model_out(m, shadow) for m in list_models(store)]
 
 
 @router.post("/api/models/{version}/activate", response_model=ModelOut, responses=ERRORS, tags=["models"])
@@ -52,6 +58,18 @@ async def activate(request: Request, _: Admin, version: str) -> ModelOut:
         raise ApiError(http_status(exc), str(exc)) from exc
     await run_in_threadpool(state.services.models.refresh)
     return _model_out(record)
+
+
+@router.post("/api/models/{version}/shadow", response_model=ModelOut, responses=ERRORS, tags=["models"])
+def shadow(request: Request, _: Admin, version: str, body: ShadowRequest) -> ModelOut:
+    """Let a version classify new documents beside the active one without touching their labels
+    (``on: false`` stops it); the Models page and /api/stats compare the two."""
+    state = request.app.state
+    record = state.store.versions.set_shadow(version, body.on)
+    if record is None:
+        raise ApiError(404, f"no model version {version}")
+    state.services.models.refresh()
+    return _model_out(record, state.store.stats.shadow())
 
 
 def _run_out(run: Any) -> RetrainOut:
@@ -198,6 +216,8 @@ def get_stats(request: Request, _: Viewer) -> dict[str, Any]:
     state = request.app.state
     stats = compute_stats(state.store)
     stats["drift"] = drift(state.services).to_dict()
+    names = state.store.versions.names()
+    stats["shadow"] = {names.get(v, str(v)): a.to_dict() for v, a in state.store.stats.shadow().items()}
     latest = state.store.learning.runs(limit=1)
     stats["retrain"] = _run_out(latest[0]).model_dump(mode="json", exclude={"report"}) if latest else None
     return stats

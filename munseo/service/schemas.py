@@ -155,6 +155,10 @@ class ModelOut(BaseModel):
     version: str
     backend: str
     active: bool
+    shadow: bool = False
+    shadow_stats: dict[str, Any] | None = Field(
+        None, description="A shadow version against the active one: agreement, and who was right on reviewed documents"
+    )
     created_at: datetime
     metrics: dict[str, Any]
     label_mappings: dict[str, Any]
@@ -178,3 +182,7 @@ class RetrainOut(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     job_url: str | None
+
+
+class ShadowRequest(BaseModel):
+    on: bool = Field(True, description="true: classify new documents beside the active version; false: stop")

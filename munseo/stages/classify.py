@@ -34,12 +34,16 @@ def classify(call: StageCall) -> None:
     jobs = {j.id: j.document_id for j in store.jobs.many(call.jobs)}
     texts = store.documents.texts([d for d in jobs.values() if d is not None])
     doc_ids = [jobs[j] for j in call.jobs]
-    predictions = model.classifier.predict([texts.get(d, "") if d is not None else "" for d in doc_ids])
+    batch = [texts.get(d, "") if d is not None else "" for d in doc_ids]
+    predictions = model.classifier.predict(batch)
+    shadows = [(shadow, shadow.classifier.predict(batch)) for shadow in call.services.models.shadows()]
     try:
         with store.transaction() as tx:
-            for job_id, doc_id, prediction in zip(call.jobs, doc_ids, predictions, strict=True):
+            for n, (job_id, doc_id, prediction) in enumerate(zip(call.jobs, doc_ids, predictions, strict=True)):
                 if doc_id is not None:
                     store.labels.apply(doc_id, prediction.tasks, prediction.needs_review, model.record_id, tx)
+                    for shadow, said in shadows:  # beside the active version, never instead of it
+                        store.labels.record_shadow(doc_id, shadow.record_id, said[n].tasks, prediction.labels, tx)
                 call.done(job_id, tx, model_version_id=model.record_id)
     except Exception:
         call.settled.difference_update(call.jobs)  # nothing was committed: all of them go again

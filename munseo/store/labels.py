@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from munseo.store.base import Repository, Transaction
 from munseo.store.documents import DocumentNotFound
-from munseo.store.models import Classification, ClassificationHistory, Document, DocumentStatus, Review, utcnow
+from munseo.store.models import (
+    Classification,
+    ClassificationHistory,
+    Document,
+    DocumentStatus,
+    Review,
+    ShadowLabel,
+    utcnow,
+)
 
 
 class TaskLabel(Protocol):
@@ -93,6 +101,29 @@ class Labels(Repository):
                 return
             doc.needs_review = needs_review
             doc.min_confidence = min(t.confidence for t in tasks.values())
+
+    def record_shadow(
+        self,
+        doc_id: int,
+        model_version_id: int,
+        tasks: Mapping[str, TaskLabel],
+        active: Mapping[str, str],
+        tx: Transaction | None = None,
+    ) -> None:
+        """What a shadow version would have labelled the document, beside the active version's
+        labels (``active``, task → label); the document's labels are not touched."""
+        with self._write(tx) as session:
+            for task, result in tasks.items():
+                session.add(
+                    ShadowLabel(
+                        document_id=doc_id,
+                        model_version_id=model_version_id,
+                        task=task,
+                        label=result.label,
+                        confidence=result.confidence,
+                        active_label=active.get(task, ""),
+                    )
+                )
 
     def review(self, doc_id: int, reviewer: str, action: str, labels: Mapping[str, str]) -> None:
         """A reviewer accepts the labels (``labels`` empty) or corrects some; kept in the history

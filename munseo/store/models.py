@@ -160,6 +160,7 @@ class ModelVersion(Base):
     label_mappings: Mapped[dict[str, Any]] = mapped_column()
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=False)
+    shadow: Mapped[bool] = mapped_column(Boolean, default=False)  # classifies new documents beside the active one
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -242,3 +243,19 @@ class PoolSource(Base):
     source: Mapped[str] = mapped_column(String(1024), unique=True)
     examples: Mapped[int] = mapped_column(Integer, default=0)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ShadowLabel(Base):
+    """What a shadow version would have labelled a document, beside the active version's label; it
+    never changes the document's labels."""
+
+    __tablename__ = "shadow_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id", ondelete="CASCADE"), index=True)
+    task: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(255))
+    confidence: Mapped[float] = mapped_column(Float)
+    active_label: Mapped[str] = mapped_column(String(255))  # the active version's label, at the same time
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

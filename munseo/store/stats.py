@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from munseo.store.base import Repository
-from munseo.store.models import ClassificationHistory, Document, DocumentStatus, Job, JobStatus, Page
+from munseo.store.models import (
+    ClassificationHistory,
+    Document,
+    DocumentStatus,
+    Job,
+    JobStatus,
+    Page,
+    Review,
+    ShadowLabel,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,29 @@ class ReviewCounts:
     classified: int  # documents with labels
     waiting: int  # processed documents that need a reviewer
     reviewed: int
+
+
+@dataclass(frozen=True)
+class ShadowAgreement:
+    """A shadow version against the active one: on every (document, task) it labelled, and on
+    those a reviewer settled later."""
+
+    documents: int
+    decisions: int  # (document, task) pairs
+    agreed: int  # the shadow's label equals the active version's
+    reviewed: int  # pairs a reviewer settled afterwards
+    shadow_right: int
+    active_right: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "decisions": self.decisions,
+            "agreement": self.agreed / self.decisions if self.decisions else None,
+            "reviewed": self.reviewed,
+            "shadow_right": self.shadow_right,
+            "active_right": self.active_right,
+        }
 
 
 class Stats(Repository):
@@ -98,3 +130,41 @@ class Stats(Repository):
                 .limit(latest)
             )
             return [HistoryRow(*row) for row in session.execute(query)]
+
+    def shadow(self, latest: int = 50_000) -> dict[int, ShadowAgreement]:
+        """Per shadow version (record id), how it compares with the active version."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(
+                    ShadowLabel.model_version_id,
+                    ShadowLabel.document_id,
+                    ShadowLabel.task,
+                    ShadowLabel.label,
+                    ShadowLabel.active_label,
+                )
+                .order_by(ShadowLabel.id.desc())
+                .limit(latest)
+            ).all()
+            docs = {row[1] for row in rows}
+            truth: dict[int, dict[str, str]] = {}
+            if docs:
+                query = select(Review.document_id, Review.labels).where(Review.document_id.in_(list(docs)))
+                for doc_id, labels in session.execute(query.order_by(Review.created_at, Review.id)):
+                    truth[doc_id] = labels
+        counts: dict[int, dict[str, Any]] = {}
+        for version, doc_id, task, label, active in rows:
+            c = counts.setdefault(
+                version, {"docs": set(), "n": 0, "agreed": 0, "reviewed": 0, "shadow": 0, "active": 0}
+            )
+            c["docs"].add(doc_id)
+            c["n"] += 1
+            c["agreed"] += label == active
+            settled = truth.get(doc_id, {}).get(task)
+            if settled is not None:
+                c["reviewed"] += 1
+                c["shadow"] += label == settled
+                c["active"] += active == settled
+        return {
+            v: ShadowAgreement(len(c["docs"]), c["n"], c["agreed"], c["reviewed"], c["shadow"], c["active"])
+            for v, c in counts.items()
+        }

@@ -52,6 +52,18 @@ class ModelVersions(Repository):
         with self.sessions() as session:
             return session.scalars(select(ModelVersion).where(ModelVersion.active.is_(True))).first()
 
+    def set_shadow(self, version: str, on: bool) -> ModelVersion | None:
+        """Let ``version`` classify new documents beside the active one (``on``), or stop; None if unknown."""
+        with self.sessions.begin() as session:
+            record = session.scalars(select(ModelVersion).where(ModelVersion.version == version)).first()
+            if record is not None:
+                record.shadow = on
+            return record
+
+    def shadows(self) -> list[ModelVersion]:
+        with self.sessions() as session:
+            return list(session.scalars(select(ModelVersion).where(ModelVersion.shadow.is_(True))))
+
     def names(self) -> dict[int, str]:
         """Version name by record id."""
         with self.sessions() as session:

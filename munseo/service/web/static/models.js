@@ -3,6 +3,11 @@
 (() => {
   const holder = document.getElementById("models");
   const admin = munseo.role === "admin";
+  function shadowNote(st) {
+    if (!st) return "";
+    return `<p class="small shadow-stats">beside the active version: ${st.documents} documents, agreement ${munseo.pct(st.agreement)}
+      · on ${st.reviewed} reviewed decisions this version was right ${st.shadow_right} times, the active one ${st.active_right}</p>`;
+  }
   function retrainNote(r) {
     if (!r) return "";
     const rows = Object.entries(r.candidate || {}).map(([t, c]) => {
@@ -38,12 +43,15 @@
       const counts = m.metrics.training_data?.counts || {};
       return `<section class="card model" data-version="${munseo.esc(m.version)}"><header>
         <h2>${munseo.esc(m.version)}</h2><span class="badge">${munseo.esc(m.backend)}</span>
-        ${m.active ? '<span class="badge done">active</span>' : `<button class="primary activate" ${admin ? "" : 'disabled title="needs an admin token"'}>Activate</button>`}
+        ${m.active ? '<span class="badge done">active</span>' : `<button class="primary activate" ${admin ? "" : 'disabled title="needs an admin token"'}>Activate</button>
+          <button class="shadow" data-on="${m.shadow ? "false" : "true"}" ${admin ? "" : 'disabled title="needs an admin token"'}>${m.shadow ? "Stop shadowing" : "Shadow"}</button>`}
+        ${m.shadow ? '<span class="badge">shadow</span>' : ""}
         <span class="muted small">registered ${munseo.when(m.created_at)} · trained on ${m.metrics.train_examples ?? "?"} documents</span></header>
         <table class="grid small" style="margin-top:10px"><thead><tr><th>task</th><th>dev accuracy</th><th>macro-F1</th><th>ECE</th><th>training documents per label</th></tr></thead><tbody>
         ${Object.entries(dev).map(([t, v]) => `<tr><td>${munseo.esc(t)}</td><td>${munseo.pct(v.accuracy)}</td><td>${v.macro_f1?.toFixed(3) ?? "—"}</td>
           <td>${v.ece?.toFixed(3) ?? "—"}</td><td>${Object.entries(counts[t] || {}).map(([l, n]) => `${munseo.esc(l)} ${n}`).join(" · ")}</td></tr>`).join("")}
         </tbody></table>
+        ${shadowNote(m.shadow_stats)}
         ${retrainNote(m.metrics.retrain)}
         <div class="metrics">${Object.entries(dev).filter(([, v]) => v.confusion).map(([t]) => `<figure><figcaption>${munseo.esc(t)}: dev confusion</figcaption><canvas data-model="${mi}" data-task="${munseo.esc(t)}"></canvas></figure>`).join("")}</div>
       </section>`;
@@ -52,6 +60,11 @@
       const v = models[Number(c.dataset.model)].metrics.dev[c.dataset.task];
       charts.heatmap(c, v.labels, v.labels, v.confusion, { rows: "true label", cols: "predicted" });
     });
+    holder.querySelectorAll("button.shadow").forEach((b) => b.addEventListener("click", async () => {
+      const version = b.closest("section").dataset.version;
+      try { await munseo.api(`/api/models/${encodeURIComponent(version)}/shadow`, { json: { on: b.dataset.on === "true" } }); load(); }
+      catch (e) { munseo.toast(e.message, true); }
+    }));
     holder.querySelectorAll("button.activate").forEach((b) => b.addEventListener("click", async () => {
       const version = b.closest("section").dataset.version;
       try { await munseo.api(`/api/models/${encodeURIComponent(version)}/activate`, { method: "POST" }); munseo.toast(`${version} is active`); load(); }
