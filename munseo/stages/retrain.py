@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from munseo import __version__
 from munseo.classify import (
     Classifier,
     ClassifyError,
@@ -161,6 +162,7 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
             "pool": {"examples": len(pool.train), "sources": pool.sources, "skipped": pool.skipped},
             "fixed_set": {"documents": len(pool.fixed), "percent": settings.fixed_set_percent},
             "options": {"backend": backend, "seed": options.seed},
+            "code_version": __version__,
             "train_seconds": result.seconds,
         }
         if pool.fixed:
