@@ -147,9 +147,13 @@ def test_corrections_retrain_promote_a_better_model_and_refuse_a_worse_one(tmp_p
         assert {label["model_version"] for label in labels} == {candidate}
         assert sum(label["label"] == rare for label in labels) >= 6
 
-        # a pool poisoned with the committee's bills under another name makes a worse candidate
+        # a pool poisoned with the committee's bills under another name makes a worse candidate:
+        # bills as munseo read them from PDFs (like the fixed set's) and as the corpus has them
         wrong = next(label for label in schema.labels(TASK) if label != rare)
-        poison = [{"text": r["text"], "labels": {TASK: wrong}} for r in of_rare[100:400]]
+        unreviewed = after + upload(of_rare[70:110], "more")
+        read = [client.get(f"/api/documents/{i}", headers=admin).json()["text"] for i in unreviewed]
+        poison = [{"text": text, "labels": {TASK: wrong}} for text in read]
+        poison += [{"text": r["text"], "labels": {TASK: wrong}} for r in of_rare[110:400]]
         poisoned = _write(tmp_path / "poison.jsonl", poison)
         store.learning.add_source(str(poisoned), len(poison))
         response = client.post("/api/models/retrain", headers=admin, json={})
