@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         50, ge=0, description="Retrain by itself after this many label corrections by reviewers (0: never)."
     )
     retrain_backend: str = Field("linear", description="Backend of retrains started by a trigger.")
+    retrain_every_hours: float = Field(
+        0.0, ge=0, description="Retrain on a schedule: when the last run was asked for this long ago (0: never)."
+    )
     promotion_margin: float = Field(
         0.01,
         ge=0,

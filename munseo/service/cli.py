@@ -247,5 +247,14 @@ def _print_run(decision: str, report: dict, candidate: str | None, promoted: boo
             *(f"{figures[k]:.3f}" for k in ("accuracy", "macro_f1", "ece")),
         )
     console.print(table)
+    recent = report.get("recent")
+    if recent:
+        views = {who: recent.get(who) or {} for who in ("active", "candidate")}
+        line = "; ".join(
+            f"{task}: accuracy {views['active'].get(task, {}).get('accuracy', float('nan')):.3f} → "
+            f"{figures['accuracy']:.3f}"
+            for task, figures in views["candidate"].items()
+        )
+        console.print(f"the fixed set's newest {recent['documents']} documents: {line}")
     verdict = "[green]promoted[/green]" if promoted else "[yellow]not promoted[/yellow]"
     console.print(f"{candidate or 'no candidate'}: {verdict}: {decision}")

@@ -78,6 +78,8 @@ class LocalExecutor:
             try:
                 if stage is self.stages[0]:
                     requeue_stale(self.services)
+                if stage.tick is not None:
+                    stage.tick(self.services)
                 done = run_due(self.services, self.stages, stage, self.name, self._processor.run)
             except Exception:
                 log.exception("the %s stage could not run", stage.name)
@@ -130,6 +132,8 @@ class CeleryExecutor:
         from munseo.service.celery_app import send_stage
 
         for stage in self.stages:
+            if stage.tick is not None:
+                stage.tick(self.services)
             quiet_for = quiet if stage.scope is Scope.PAGE else max(quiet, 1.0)
             due = self.services.store.jobs.resend_due(stage.name, quiet_for)
             if stage.scope is Scope.PAGE:

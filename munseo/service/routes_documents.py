@@ -18,7 +18,7 @@ from munseo.classify.registry import LoadedModel
 from munseo.errors import http_status
 from munseo.ingest import IngestError, Refusal, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
-from munseo.service.deps import ApiError, Reviewer, Viewer
+from munseo.service.deps import Admin, ApiError, Reviewer, Viewer
 from munseo.service.schemas import (
     ClassifyDocumentResponse,
     ClassifyTextRequest,
@@ -27,6 +27,7 @@ from munseo.service.schemas import (
     ErrorResponse,
     JobOut,
     PredictionOut,
+    ProposedLabelOut,
     ReviewRequest,
     UploadItem,
     UploadResponse,
@@ -218,7 +219,7 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
     """Accept the labels or correct some: kept in the history with who and when, and used as training data."""
     store = request.app.state.store
     try:
-        store.labels.review(doc_id, who.name, body.action, body.labels)
+        store.labels.review(doc_id, who.name, body.action, body.labels, new_labels=body.new_labels)
     except ReviewRefused as exc:
         raise ApiError(http_status(exc), str(exc)) from exc
     if body.action == "correct":
@@ -291,3 +292,23 @@ def _sync_reader(request: Request) -> PageProcessor:
     if getattr(state, "sync_reader", None) is None:
         state.sync_reader = PageProcessor(state.settings, workers=1)
     return state.sync_reader
+
+
+@router.get("/api/labels/proposed", response_model=list[ProposedLabelOut], responses=ERRORS, tags=["review"])
+def proposed_labels(request: Request, _: Viewer) -> list[ProposedLabelOut]:
+    """Labels reviewers gave that the schema does not have, confirmed or waiting for an admin."""
+    return [
+        ProposedLabelOut.model_validate(row, from_attributes=True)
+        for row in request.app.state.store.learning.proposed()
+    ]
+
+
+@router.post(
+    "/api/labels/proposed/{proposal_id}/confirm", response_model=ProposedLabelOut, responses=ERRORS, tags=["review"]
+)
+def confirm_label(request: Request, who: Admin, proposal_id: int) -> ProposedLabelOut:
+    """Accept a proposed label: the next retrain learns it, and its model carries the new schema."""
+    row = request.app.state.store.learning.confirm(proposal_id, who.name)
+    if row is None:
+        raise ApiError(404, f"no proposed label with id {proposal_id}")
+    return ProposedLabelOut.model_validate(row, from_attributes=True)

@@ -123,6 +123,9 @@ class ReviewRequest(BaseModel):
         description="accept: the current labels are right; correct: replace the labels given in `labels`."
     )
     labels: dict[str, str] = Field(default_factory=dict, description="task → label (for corrections).")
+    new_labels: bool = Field(
+        False, description="A label the task does not have is proposed as a new one (an admin confirms it)."
+    )
 
 
 class TaskPredictionOut(BaseModel):
@@ -186,3 +189,14 @@ class RetrainOut(BaseModel):
 
 class ShadowRequest(BaseModel):
     on: bool = Field(True, description="true: classify new documents beside the active version; false: stop")
+
+
+class ProposedLabelOut(BaseModel):
+    id: int
+    task: str
+    label: str
+    proposed_by: str
+    document_id: int | None
+    created_at: datetime
+    confirmed_by: str | None
+    confirmed_at: datetime | None

@@ -66,6 +66,9 @@ class Stage:
     # a step of every document's chain (ocr → classify → …); False: jobs of its own, such as a
     # retrain, that no other stage hands on to or follows
     chain: bool = True
+    # called by the executors every few seconds: queues the stage's own jobs when they are due
+    # (retrain: on its schedule); None for stages whose jobs come from the one before
+    tick: Callable[[Services], None] | None = None
 
 
 @dataclass
@@ -122,10 +125,10 @@ def _classify_stage() -> Stage:
 
 
 def _retrain_stage() -> Stage:
-    from munseo.stages.retrain import retrain
+    from munseo.stages.retrain import retrain, scheduled
     from munseo.store.learning import RETRAIN_STAGE
 
-    return Stage(RETRAIN_STAGE, Scope.DOCUMENT, retrain, chain=False)
+    return Stage(RETRAIN_STAGE, Scope.DOCUMENT, retrain, chain=False, tick=scheduled)
 
 
 BUILT_IN: list[Callable[[], Stage]] = [_read_stage, _classify_stage, _retrain_stage]

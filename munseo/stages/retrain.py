@@ -27,6 +27,7 @@ import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
 
 from munseo import __version__
@@ -45,7 +46,7 @@ from munseo.classify.evaluate import evaluate
 from munseo.classify.package import DATA_MANIFEST_FILE
 from munseo.classify.registry import activate_model, register_model
 from munseo.stages import Services
-from munseo.store.models import Document
+from munseo.store.models import Document, utcnow
 
 if TYPE_CHECKING:
     from munseo.stages import StageCall
@@ -86,7 +87,7 @@ def gather_pool(services: Services, schema: LabelSchema) -> Pool:
     percent = services.settings.fixed_set_percent
     known = {task: set(schema.labels(task)) for task in schema.task_names}
     pool = Pool([], [], {})
-    for doc_id, text, labels, sha in services.store.labels.reviewed():
+    for doc_id, text, labels, sha in services.store.labels.reviewed():  # oldest document first
         kept = {t: label for t, label in labels.items() if label in known.get(t, ())}
         if not kept:
             continue
@@ -119,8 +120,23 @@ def _figures(classifier: Classifier, fixed: Sequence[Example]) -> dict[str, Any]
     }
 
 
-def decide(candidate: dict[str, Any], active: dict[str, Any] | None, margin: float) -> tuple[bool, str]:
-    """Promote only a better model: no task's macro-F1 lower by more than ``margin``, one higher."""
+def extend_schema(schema: LabelSchema, confirmed: dict[str, list[str]]) -> tuple[LabelSchema, dict[str, list[str]]]:
+    """The schema with the confirmed new labels appended to their tasks, and which labels are new."""
+    added = {
+        task: [label for label in labels if label not in schema.labels(task)]
+        for task, labels in confirmed.items()
+        if task in schema.tasks
+    }
+    added = {task: labels for task, labels in added.items() if labels}
+    tasks = {task: schema.labels(task) + tuple(added.get(task, ())) for task in schema.task_names}
+    return LabelSchema(tasks), added
+
+
+def decide(
+    candidate: dict[str, Any], active: dict[str, Any] | None, margin: float, adds: dict[str, list[str]] | None = None
+) -> tuple[bool, str]:
+    """Promote only a better model: no task's macro-F1 lower by more than ``margin``, and one
+    higher — or, for a candidate that learned confirmed new labels (``adds``), none lower."""
     if active is None:
         return True, "no version was active"
     worse = [t for t in candidate if candidate[t]["macro_f1"] < active.get(t, {}).get("macro_f1", 0.0) - margin]
@@ -128,6 +144,9 @@ def decide(candidate: dict[str, Any], active: dict[str, Any] | None, margin: flo
         detail = ", ".join(f"{t} {candidate[t]['macro_f1']:.3f} < {active[t]['macro_f1']:.3f}" for t in worse)
         return False, f"worse on the fixed set beyond the margin of {margin:.3f}: macro-F1 {detail}"
     better = [t for t in candidate if candidate[t]["macro_f1"] > active.get(t, {}).get("macro_f1", 0.0)]
+    if not better and adds:
+        labels = ", ".join(f"{t}: {', '.join(new)}" for t, new in adds.items())
+        return True, f"learns the confirmed new labels ({labels}) and is no worse on the fixed set"
     if not better:
         return False, "no better than the active version on any task of the fixed set"
     detail = ", ".join(f"{t} {active[t]['macro_f1']:.3f} → {candidate[t]['macro_f1']:.3f}" for t in better)
@@ -147,7 +166,8 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
     register it, and activate it if it is better. Raises ``ClassifyError`` when it cannot train."""
     settings, store = services.settings, services.store
     active = services.models.get()
-    schema = active.classifier.schema if active else load_schema()
+    known = active.classifier.schema if active else load_schema()
+    schema, added = extend_schema(known, store.learning.confirmed_labels())
     pool = gather_pool(services, schema)
     say(f"training pool: {len(pool.train)} examples ({pool.sources}); fixed set: {len(pool.fixed)} documents")
     if not pool.train:
@@ -165,10 +185,23 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
             "code_version": __version__,
             "train_seconds": result.seconds,
         }
-        if pool.fixed:
-            report["candidate"] = _figures(candidate, pool.fixed)
-            report["active"] = _figures(active.classifier, pool.fixed) if active else None
-            promoted, decision = decide(report["candidate"], report["active"], settings.promotion_margin)
+        # both versions are compared on the documents whose labels the active version knows;
+        # documents with a new label are measured for the candidate alone
+        common = [e for e in pool.fixed if all(v in known.labels(t) for t, v in e.labels.items() if t in known.tasks)]
+        report["new_labels"] = added
+        if added and len(common) < len(pool.fixed):
+            report["candidate_with_new_labels"] = _figures(candidate, pool.fixed)
+        if common:
+            report["candidate"] = _figures(candidate, common)
+            report["active"] = _figures(active.classifier, common) if active else None
+            promoted, decision = decide(report["candidate"], report["active"], settings.promotion_margin, added)
+            # a second view of current traffic: the fixed set's newest documents
+            recent = common[-settings.drift_window :]
+            report["recent"] = {
+                "documents": len(recent),
+                "candidate": _figures(candidate, recent),
+                "active": _figures(active.classifier, recent) if active else None,
+            }
             if active and report["active"]:
                 report["f1_change"] = {
                     task: {
@@ -328,3 +361,15 @@ def trigger(services: Services) -> int | None:
             )
             return request_retrain(services, reason)
     return None
+
+
+def scheduled(services: Services) -> None:
+    """The retrain stage's tick: a run on ``retrain_every_hours``, counted from the last run asked for."""
+    hours = services.settings.retrain_every_hours
+    if not hours:
+        return
+    last = services.store.learning.last_requested()
+    if last is not None and last.tzinfo is None:  # SQLite gives datetimes back without their zone
+        last = last.replace(tzinfo=UTC)
+    if last is None or utcnow() - last >= timedelta(hours=hours):
+        request_retrain(services, f"schedule: every {hours:g} hours")

@@ -19,6 +19,7 @@ from munseo.store.models import (
     ClassificationHistory,
     Document,
     DocumentStatus,
+    ProposedLabel,
     Review,
     ShadowLabel,
     utcnow,
@@ -125,9 +126,12 @@ class Labels(Repository):
                     )
                 )
 
-    def review(self, doc_id: int, reviewer: str, action: str, labels: Mapping[str, str]) -> None:
+    def review(
+        self, doc_id: int, reviewer: str, action: str, labels: Mapping[str, str], new_labels: bool = False
+    ) -> None:
         """A reviewer accepts the labels (``labels`` empty) or corrects some; kept in the history
-        with who and when, with what it replaced."""
+        with who and when, with what it replaced. ``new_labels``: a label the task does not have
+        is proposed as a new label (``ProposedLabel``, for an admin to confirm) instead of refused."""
         with self.sessions.begin() as session:
             doc = _load(session, doc_id)
             current = {c.task: c for c in doc.classifications}
@@ -140,8 +144,16 @@ class Labels(Repository):
                     f"unknown task(s): {', '.join(sorted(unknown))}; tasks: {', '.join(sorted(current))}",
                 )
             for task, label in labels.items():
-                if label not in current[task].probabilities:
-                    raise ReviewRefused(ReviewProblem.UNKNOWN_LABEL, f"{label!r} is not a label of task {task!r}")
+                if label in current[task].probabilities:
+                    continue
+                if not new_labels:
+                    raise ReviewRefused(
+                        ReviewProblem.UNKNOWN_LABEL,
+                        f"{label!r} is not a label of task {task!r} (propose it as a new label with new_labels)",
+                    )
+                known = select(ProposedLabel.id).where(ProposedLabel.task == task, ProposedLabel.label == label)
+                if session.scalars(known).first() is None:
+                    session.add(ProposedLabel(task=task, label=label, proposed_by=reviewer, document_id=doc_id))
             if action == "correct" and not labels:
                 raise ReviewRefused(ReviewProblem.NO_LABELS, "a correction needs labels: {task: label}")
             final = {task: labels.get(task, c.label) for task, c in current.items()}

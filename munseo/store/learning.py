@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from munseo.store.base import Repository
 from munseo.store.jobs import new_job
-from munseo.store.models import Job, JobStatus, PoolSource, RetrainRun, Review, utcnow
+from munseo.store.models import Job, JobStatus, PoolSource, ProposedLabel, RetrainRun, Review, utcnow
 
 RETRAIN_STAGE = "retrain"
 
@@ -82,6 +82,11 @@ class Learning(Repository):
             query = select(RetrainRun).order_by(RetrainRun.created_at.desc(), RetrainRun.id.desc()).limit(limit)
             return list(session.scalars(query))
 
+    def last_requested(self) -> datetime | None:
+        """When the latest retrain run was asked for (None before the first)."""
+        with self.sessions() as session:
+            return session.scalar(select(func.max(RetrainRun.created_at)))
+
     def corrections_since_last_run(self) -> int:
         """Reviews that changed a label since the latest retrain run was asked for (all, before the first)."""
         with self.sessions() as session:
@@ -114,3 +119,24 @@ class Learning(Repository):
     def sources(self) -> list[PoolSource]:
         with self.sessions() as session:
             return list(session.scalars(select(PoolSource).order_by(PoolSource.id)))
+
+    def proposed(self) -> list[ProposedLabel]:
+        """Labels reviewers proposed, confirmed or not, oldest first."""
+        with self.sessions() as session:
+            return list(session.scalars(select(ProposedLabel).order_by(ProposedLabel.id)))
+
+    def confirm(self, proposal_id: int, admin: str) -> ProposedLabel | None:
+        """An admin accepts a proposed label: the next retrain learns it. None if there is no such proposal."""
+        with self.sessions.begin() as session:
+            row = session.get(ProposedLabel, proposal_id)
+            if row is not None and row.confirmed_at is None:
+                row.confirmed_by, row.confirmed_at = admin, utcnow()
+            return row
+
+    def confirmed_labels(self) -> dict[str, list[str]]:
+        """Task → the confirmed new labels, in the order they were proposed."""
+        found: dict[str, list[str]] = {}
+        for row in self.proposed():
+            if row.confirmed_at is not None:
+                found.setdefault(row.task, []).append(row.label)
+        return found

@@ -259,3 +259,20 @@ class ShadowLabel(Base):
     confidence: Mapped[float] = mapped_column(Float)
     active_label: Mapped[str] = mapped_column(String(255))  # the active version's label, at the same time
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProposedLabel(Base):
+    """A label a reviewer gave that the schema does not have; an admin's confirmation lets the next
+    retrain learn it (the new schema is saved with that model)."""
+
+    __tablename__ = "proposed_labels"
+    __table_args__ = (UniqueConstraint("task", "label"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(255))
+    proposed_by: Mapped[str] = mapped_column(String(255))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    confirmed_by: Mapped[str | None] = mapped_column(String(255))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

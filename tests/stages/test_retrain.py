@@ -4,10 +4,12 @@ next documents; a worse candidate is kept inactive with the reason; rollback is 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import lzma
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +21,10 @@ from munseo.classify.registry import ModelHolder, register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.stages import Services
-from munseo.stages.retrain import decide, drift, in_fixed_set, trigger
+from munseo.stages import Services, run_due, stages
+from munseo.stages.retrain import decide, drift, in_fixed_set, request_retrain, scheduled, trigger
+from munseo.store.labels import ReviewProblem, ReviewRefused
+from munseo.store.models import JobStatus, RetrainRun, utcnow
 from munseo.store.repository import Store
 from tests.corpus import CORPORA, make_documents, trained_model
 from tests.documents import text_pdf
@@ -135,6 +139,8 @@ def test_corrections_retrain_promote_a_better_model_and_refuse_a_worse_one(tmp_p
         candidate = run["candidate"]
         report = run["report"]
         assert report["fixed_set"]["documents"] > 0
+        assert report["recent"]["documents"] == min(report["fixed_set"]["documents"], settings.drift_window)
+        assert report["recent"]["candidate"][TASK]["accuracy"] >= report["recent"]["active"][TASK]["accuracy"]
         assert report["pool"]["sources"]["reviewed documents"] > 0 and str(first_data) in report["pool"]["sources"]
         assert report["candidate"][TASK]["macro_f1"] > report["active"][TASK]["macro_f1"]
         assert report["f1_change"][TASK][rare] > 0
@@ -218,3 +224,80 @@ def test_the_drift_alarm_sounds_when_reviewers_disagree_more_than_on_the_fixed_s
     assert alarm.rolling_accuracy is not None and alarm.rolling_accuracy < alarm.reference - 0.1
     run = trigger(services)
     assert run is not None and store.learning.get(run).reason.startswith("drift alarm")
+
+
+def test_a_scheduled_run_is_asked_for_once_per_period(settings: Settings, store: Store) -> None:
+    services = Services(settings.model_copy(update={"retrain_every_hours": 6}), store, ModelHolder(store))
+    scheduled(services)
+    runs = store.learning.runs()
+    assert [r.reason for r in runs] == ["schedule: every 6 hours"]
+    store.jobs.finish(runs[0].job_id, JobStatus.DONE)
+    scheduled(services)  # the period has not passed
+    assert len(store.learning.runs()) == 1
+    with store.sessions.begin() as session:
+        session.get(RetrainRun, runs[0].id).created_at = utcnow() - timedelta(hours=7)
+    scheduled(services)
+    assert len(store.learning.runs()) == 2
+    off = Services(settings, store, ModelHolder(store))  # retrain_every_hours 0: never
+    with store.sessions.begin() as session:
+        for run in session.query(RetrainRun):
+            run.created_at = utcnow() - timedelta(days=30)
+    store.jobs.finish(store.learning.runs()[0].job_id, JobStatus.DONE)
+    scheduled(off)
+    assert len(store.learning.runs()) == 2
+
+
+def test_a_new_label_proposed_by_a_reviewer_is_learned_once_an_admin_confirms_it(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    settings = settings.model_copy(update={"promotion_margin": 0.5, "fixed_set_percent": 30})
+    register_model(store, settings.data_dir, trained_model(tmp_path, count=300, seed=5), activate=True)
+    services = Services(settings, store, ModelHolder(store))
+    model = services.models.get()
+    assert model is not None
+    audit = " 감사결과 지적사항 시정요구 감사위원"
+    normal = make_documents(60, seed=21)
+    audits = [{**d, "text": d["text"] + audit * 4} for d in make_documents(60, seed=22)]
+    for n, doc in enumerate(normal + audits):
+        doc_id = store.documents.start(
+            sha256=hashlib.sha256(doc["text"].encode()).hexdigest(),
+            filename=f"{n}.pdf",
+            mime="application/pdf",
+            size=1,
+            page_count=1,
+            original_path="/x",
+        )
+        store.documents.finish(doc_id, [], doc["text"])
+        prediction = model.classifier.predict_one(doc["text"])
+        store.labels.apply(doc_id, prediction.tasks, prediction.needs_review, model.record_id)
+        truth = dict(doc["labels"])
+        if n >= len(normal):
+            truth["doc_type"] = "감사보고서"
+            with pytest.raises(ReviewRefused) as refused:
+                store.labels.review(doc_id, "kim", "correct", truth)
+            assert refused.value.kind is ReviewProblem.UNKNOWN_LABEL
+        store.labels.review(doc_id, "kim", "correct", truth, new_labels=True)
+    [proposal] = store.learning.proposed()
+    assert (proposal.task, proposal.label, proposal.proposed_by, proposal.confirmed_at) == (
+        "doc_type",
+        "감사보고서",
+        "kim",
+        None,
+    )
+    assert store.learning.confirmed_labels() == {}
+    assert store.learning.confirm(proposal.id, "admin") is not None
+    assert store.learning.confirmed_labels() == {"doc_type": ["감사보고서"]}
+
+    run_id = request_retrain(services, "test")
+    assert run_id is not None
+    retrain_stage = next(s for s in stages(settings) if s.name == "retrain")
+    run_due(services, stages(settings), retrain_stage, "test-worker")
+    run = store.learning.get(run_id)
+    assert run is not None and run.status == "done" and run.promoted, run.decision
+    assert run.report is not None and run.report["new_labels"] == {"doc_type": ["감사보고서"]}
+    new = services.models.get()
+    assert new is not None and new.version == run.candidate
+    assert "감사보고서" in new.classifier.schema.labels("doc_type")  # the schema travels with the model
+    fresh = make_documents(10, seed=23)
+    said = new.classifier.predict([d["text"] + audit * 4 for d in fresh])
+    assert sum(p.tasks["doc_type"].label == "감사보고서" for p in said) >= 8
