@@ -244,10 +244,13 @@ def retrain(call: StageCall) -> None:
         beat.start()
         try:
             outcome = retrain_once(call.services, run.id, run.backend, lambda line: log.info("retrain: %s", line))
-        except ClassifyError as exc:
+        except ClassifyError as exc:  # the pool cannot be trained on: trying again will not help
             store.learning.finish(run.id, failed=True, decision=str(exc))
             call.fail(job_id, str(exc))
             continue
+        except Exception as exc:  # the job is retried by the stage machinery; the run says why it stopped
+            store.learning.finish(run.id, failed=True, decision=f"{type(exc).__name__}: {exc}")
+            raise
         finally:
             stop.set()
             beat.join()
