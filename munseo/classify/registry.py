@@ -8,6 +8,7 @@ swapped in, so a batch in flight finishes on the model it started with.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import threading
 import time
@@ -71,6 +72,9 @@ def active_model(store: Store) -> ModelVersion | None:
     return store.versions.active()
 
 
+log = logging.getLogger(__name__)
+
+
 @dataclass(frozen=True)
 class LoadedModel:
     record_id: int
@@ -110,9 +114,13 @@ class ModelHolder:
             elif self._current is None or self._current.record_id != record.id:
                 self._current = LoadedModel(record.id, record.version, Classifier(record.path))
             loaded = {m.record_id: m for m in self._shadows}
-            self._shadows = [
-                loaded.get(r.id) or LoadedModel(r.id, r.version, Classifier(r.path))
-                for r in self.store.versions.shadows()
-                if record is None or r.id != record.id
-            ]
+            shadows = []
+            for r in self.store.versions.shadows():
+                if record is not None and r.id == record.id:
+                    continue
+                try:
+                    shadows.append(loaded.get(r.id) or LoadedModel(r.id, r.version, Classifier(r.path)))
+                except ClassifyError:  # a shadow that cannot be loaded never stops the active model
+                    log.exception("shadow version %s cannot be loaded; it is left out", r.version)
+            self._shadows = shadows
             return self._current

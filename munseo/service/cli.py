@@ -204,15 +204,17 @@ def retrain_command(
     evaluation set, and activate it only if it is better; prints both versions' figures."""
     from munseo.classify.backends import BACKENDS, UnknownBackend
     from munseo.classify.registry import ModelHolder
-    from munseo.stages import Services, run_due, stages, worker_name
+    from munseo.stages import Services, StageCall, stages, worker_name
     from munseo.store.learning import RETRAIN_STAGE
+    from munseo.store.models import JobStatus
 
     settings = Settings()
     chosen = backend or settings.retrain_backend
     if chosen not in BACKENDS:
         raise typer.BadParameter(str(UnknownBackend(chosen)))
     store = _store(settings)
-    made = store.learning.request_retrain("munseo retrain", chosen)
+    worker = worker_name("retrain")
+    made = store.learning.request_retrain("munseo retrain", chosen, worker=worker)  # taken at once: ours
     if made is None:
         err.print("[red]error:[/red] a retrain run is queued or running already (munseo retrains one at a time)")
         raise typer.Exit(ExitCode.CONFLICT)
@@ -220,8 +222,15 @@ def retrain_command(
     services = Services(settings, store, ModelHolder(store))
     all_stages = stages(settings)
     stage = next(s for s in all_stages if s.name == RETRAIN_STAGE)
-    with console.status("retraining …"):
-        run_due(services, all_stages, stage, worker_name("retrain"), among=[job_id])
+    call = StageCall(stage, services, [job_id], worker)
+    try:
+        with console.status("retraining …"):
+            stage.run(call)
+    except Exception as exc:  # run here, once: the job ends with the run, never left queued
+        store.jobs.finish(job_id, JobStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        store.learning.finish(run_id, failed=True, decision=f"{type(exc).__name__}: {exc}")
+        err.print(f"[red]error:[/red] the retrain failed: {exc}")
+        raise typer.Exit(exit_code(exc)) from exc
     run = store.learning.get(run_id)
     assert run is not None
     _print_run(run.decision or "", run.report or {}, run.candidate, run.promoted)

@@ -3,6 +3,7 @@ stage latency read from the database at scrape time, so every process reports th
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Histogram, Metric, generate_latest
@@ -11,6 +12,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from munseo.stages import Services
 from munseo.stages.retrain import drift
 
+log = logging.getLogger(__name__)
 STAGE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, float("inf"))
 
 
@@ -45,7 +47,11 @@ class _DatabaseCollector:
             buckets = [(str(b), sum(1 for v in values if v <= b)) for b in STAGE_BUCKETS]
             stages.add_metric([stage], buckets, sum(values))
         yield stages
-        state = drift(self.services)
+        try:
+            state = drift(self.services)
+        except Exception:  # the other metrics are still scraped
+            log.exception("the drift alarm could not be computed")
+            return
         alarm = GaugeMetricFamily(
             "munseo_drift_alarm", "1 when the model's accuracy on the latest reviews fell below its fixed-set accuracy."
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import uuid
 from datetime import datetime
@@ -40,6 +41,7 @@ from munseo.store.models import Role
 from munseo.text import document_text
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 USEFUL_CANDIDATES = 5000  # review-queue documents ranked by usefulness
 ERRORS = {code: {"model": ErrorResponse} for code in (401, 403, 404, 413, 415, 422)}
 
@@ -223,7 +225,10 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
     except ReviewRefused as exc:
         raise ApiError(http_status(exc), str(exc)) from exc
     if body.action == "correct":
-        trigger(request.app.state.services)  # enough corrections, or drift: a retrain run is queued
+        try:  # enough corrections, or drift: a retrain run is queued
+            trigger(request.app.state.services)
+        except Exception:  # the review is stored: a trigger that cannot run now runs at the next one
+            log.exception("the retrain trigger failed after the review of document %s", doc_id)
     return detail(store, doc_id)
 
 

@@ -36,7 +36,12 @@ def classify(call: StageCall) -> None:
     doc_ids = [jobs[j] for j in call.jobs]
     batch = [texts.get(d, "") if d is not None else "" for d in doc_ids]
     predictions = model.classifier.predict(batch)
-    shadows = [(shadow, shadow.classifier.predict(batch)) for shadow in call.services.models.shadows()]
+    shadows = []
+    for shadow in call.services.models.shadows():
+        try:
+            shadows.append((shadow, shadow.classifier.predict(batch)))
+        except Exception:  # a shadow's failure never holds up the documents' labels
+            log.exception("shadow version %s could not classify jobs %s", shadow.version, call.jobs)
     try:
         with store.transaction() as tx:
             for n, (job_id, doc_id, prediction) in enumerate(zip(call.jobs, doc_ids, predictions, strict=True)):

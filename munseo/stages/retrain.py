@@ -25,6 +25,7 @@ import logging
 import math
 import shutil
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10.0
 FIXED_SET = "fixed evaluation set"
+REVIEWED = "reviewed documents"  # the pool's own source, named so in a candidate's manifest
 
 
 def in_fixed_set(sha256: str | None, document_id: int, percent: int) -> bool:
@@ -79,7 +81,7 @@ def _active_sources(services: Services) -> list[str]:
     if not manifest.is_file():
         return []
     sources = json.loads(manifest.read_text(encoding="utf-8")).get("sources", [])
-    return [s for s in sources if s != "db" and "://" not in s]
+    return [s for s in sources if s not in ("db", REVIEWED) and "://" not in s]
 
 
 def gather_pool(services: Services, schema: LabelSchema) -> Pool:
@@ -93,12 +95,13 @@ def gather_pool(services: Services, schema: LabelSchema) -> Pool:
             continue
         example = Example(text, kept, f"database document {doc_id}")
         (pool.fixed if in_fixed_set(sha, doc_id, percent) else pool.train).append(example)
-    pool.sources["reviewed documents"] = len(pool.train)
+    pool.sources[REVIEWED] = len(pool.train)
+    fixed_texts = {e.text for e in pool.fixed}  # the fixed set never enters training, whatever the source
     added = [row.source for row in services.store.learning.sources()]
     for source in dict.fromkeys([*_active_sources(services), *added]):
         try:
             examples = [e for e in read_source(source) if not e.synthetic_unknown]
-            checked = check_examples(examples, schema, [source]).examples
+            checked = [e for e in check_examples(examples, schema, [source]).examples if e.text not in fixed_texts]
         except ClassifyError as exc:
             pool.skipped[source] = str(exc)
             continue
@@ -136,7 +139,8 @@ def decide(
     candidate: dict[str, Any], active: dict[str, Any] | None, margin: float, adds: dict[str, list[str]] | None = None
 ) -> tuple[bool, str]:
     """Promote only a better model: no task's macro-F1 lower by more than ``margin``, and one
-    higher — or, for a candidate that learned confirmed new labels (``adds``), none lower."""
+    higher — or, for a candidate that learned confirmed new labels (``adds``), none lower by more
+    than ``margin``."""
     if active is None:
         return True, "no version was active"
     worse = [t for t in candidate if candidate[t]["macro_f1"] < active.get(t, {}).get("macro_f1", 0.0) - margin]
@@ -169,11 +173,15 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
     known = active.classifier.schema if active else load_schema()
     schema, added = extend_schema(known, store.learning.confirmed_labels())
     pool = gather_pool(services, schema)
+    trained_on = {(t, v) for e in pool.train for t, v in e.labels.items()}
+    added = {t: [v for v in labels if (t, v) in trained_on] for t, labels in added.items()}  # learnable only
+    added = {t: labels for t, labels in added.items() if labels}
     say(f"training pool: {len(pool.train)} examples ({pool.sources}); fixed set: {len(pool.fixed)} documents")
     if not pool.train:
         raise ClassifyError("the training pool is empty: review documents or add data with 'munseo pool add'")
-    out = settings.data_dir / "retrain" / f"retrain{run_id}"
-    shutil.rmtree(out, ignore_errors=True)
+    # a folder of this attempt's own: a second attempt at the same run never deletes this one's files
+    attempt = settings.data_dir / "retrain" / uuid.uuid4().hex
+    out = attempt / f"retrain{run_id}"
     options = TrainOptions(backend=backend)
     try:
         result = train(Dataset(pool.train, list(pool.sources)), schema, out, options, log=say)
@@ -218,17 +226,23 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
             record.version,
             {"retrain": {"run": run_id, "promoted": promoted, "decision": decision, **report}},
         )
+        now_active = store.versions.active()
+        if promoted and (now_active.id if now_active else None) != (active.record_id if active else None):
+            promoted, decision = False, "the active version changed while this run trained: compare again"
         if promoted:
             activate_model(store, record.version)
             services.models.refresh()
         return RetrainOutcome(record.version, promoted, decision, report)
     finally:
-        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(attempt, ignore_errors=True)
 
 
 def _keep_alive(services: Services, job_id: int, stop: threading.Event) -> None:
     while not stop.wait(HEARTBEAT_SECONDS):
-        services.store.jobs.heartbeat([job_id])
+        try:
+            services.store.jobs.heartbeat([job_id])
+        except Exception:  # the database is away for a moment: beat again at the next tick
+            log.exception("heartbeat of retrain job %s failed", job_id)
 
 
 def retrain(call: StageCall) -> None:
@@ -249,7 +263,7 @@ def retrain(call: StageCall) -> None:
             call.fail(job_id, str(exc))
             continue
         except Exception as exc:  # the job is retried by the stage machinery; the run says why it stopped
-            store.learning.finish(run.id, failed=True, decision=f"{type(exc).__name__}: {exc}")
+            store.learning.finish(run.id, failed=True, decision=f"{type(exc).__name__}: {exc}", release=False)
             raise
         finally:
             stop.set()
@@ -283,28 +297,31 @@ class Drift:
         }
 
 
-_reference_cache: dict[tuple[str, int], float | None] = {}
+_reference_cache: dict[tuple[str, int, int], float | None] = {}
 
 
 def _reference(services: Services) -> float | None:
+    """The active version's accuracy on the fixed set, over tasks; computed again only when a
+    review arrives or another version becomes active."""
     active = services.models.get()
     if active is None:
         return None
-    pool_fixed = [
-        (doc_id, text, labels)
-        for doc_id, text, labels, sha in services.store.labels.reviewed()
-        if in_fixed_set(sha, doc_id, services.settings.fixed_set_percent)
-    ]
-    key = (active.version, len(pool_fixed))
+    newest, keys = services.store.labels.reviewed_keys()
+    percent = services.settings.fixed_set_percent
+    fixed = [(i, labels) for i, sha, labels in keys if in_fixed_set(sha, i, percent)]
+    key = (active.version, newest, len(fixed))
     if key not in _reference_cache:
-        known = {task: set(active.classifier.schema.labels(task)) for task in active.classifier.schema.task_names}
-        fixed = [
-            Example(text, {t: v for t, v in labels.items() if v in known.get(t, ())}, f"database document {i}")
-            for i, text, labels in pool_fixed
+        schema = active.classifier.schema
+        known = {task: set(schema.labels(task)) for task in schema.task_names}
+        texts = services.store.documents.texts([i for i, _ in fixed])
+        examples = [
+            Example(texts.get(i, ""), {t: v for t, v in labels.items() if v in known.get(t, ())}, f"document {i}")
+            for i, labels in fixed
         ]
-        fixed = [e for e in fixed if e.labels]
-        figures = _figures(active.classifier, fixed) if fixed else {}
+        examples = [e for e in examples if e.labels]
+        figures = _figures(active.classifier, examples) if examples else {}
         values = [f["accuracy"] for f in figures.values()]
+        _reference_cache.clear()  # one entry: the newest state is the only one asked for
         _reference_cache[key] = sum(values) / len(values) if values else None
     return _reference_cache[key]
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from munseo.store.base import Repository
 from munseo.store.models import (
@@ -222,7 +222,9 @@ class Documents(Repository):
         with self.sessions() as session:
             total = session.scalar(select(func.count(Document.id)).where(condition)) or 0
             query = select(Document).where(condition).order_by(*order).offset(offset).limit(limit)
-            docs = session.scalars(query.options(selectinload(Document.classifications))).all()
+            # lists show no text: leave it in the database (raiseload: reading it is a bug, not a query)
+            options = (selectinload(Document.classifications), defer(Document.text, raiseload=True))
+            docs = session.scalars(query.options(*options)).all()
         return total, list(docs)
 
     def many(self, doc_ids: Sequence[int]) -> dict[int, Document]:

@@ -240,6 +240,20 @@ class Labels(Repository):
                 found.update((task, label) for task, label in session.execute(query))
         return found
 
+    def reviewed_keys(self) -> tuple[int, list[tuple[int, str | None, dict[str, str]]]]:
+        """Like ``reviewed`` without the texts: (latest review id, [(document id, content hash, labels)])."""
+        with self.sessions() as session:
+            latest: dict[int, dict[str, str]] = {}
+            newest = 0
+            for review_id, doc_id, labels in session.execute(
+                select(Review.id, Review.document_id, Review.labels).order_by(Review.created_at, Review.id)
+            ):
+                latest[doc_id] = labels
+                newest = max(newest, review_id)
+            query = select(Document.id, Document.sha256).where(Document.status == DocumentStatus.PROCESSED)
+            hashes = {i: sha for i, sha in session.execute(query.order_by(Document.id)) if i in latest}
+            return newest, [(i, sha, latest[i]) for i, sha in hashes.items()]
+
     def reviewed(self) -> list[tuple[int, str, dict[str, str], str | None]]:
         """Processed documents with a review: (id, text, the latest review's labels, content hash), by id."""
         with self.sessions() as session:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from munseo.store.base import Repository
 from munseo.store.jobs import new_job
@@ -29,20 +30,27 @@ class ReviewedLabels:
 class Learning(Repository):
     def request_retrain(self, reason: str, backend: str, worker: str | None = None) -> tuple[int, int] | None:
         """A retrain run and its job (queued, or running already when ``worker`` takes it at once),
-        as (run id, job id); None when a run is queued or running already: runs never overlap."""
-        with self.sessions.begin() as session:
-            live = select(Job.id).where(
-                Job.kind == RETRAIN_STAGE, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])
-            )
-            if session.scalars(live.limit(1)).first() is not None:
-                return None
-            job = new_job(RETRAIN_STAGE, RETRAIN_STAGE, worker)
-            session.add(job)
-            session.flush()
-            run = RetrainRun(job_id=job.id, reason=reason, backend=backend, status=job.status)
-            session.add(run)
-            session.flush()
-            return run.id, job.id
+        as (run id, job id); None when a run is queued or running already: runs never overlap,
+        whichever process asks (the run holds the one ``in_flight`` slot, a unique column)."""
+        try:
+            with self.sessions.begin() as session:
+                # a run whose job ended without the run being told (a crash) gives its slot back
+                holder = session.scalars(select(RetrainRun).where(RetrainRun.in_flight.is_not(None))).first()
+                if holder is not None:
+                    job = session.get(Job, holder.job_id) if holder.job_id else None
+                    if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+                        return None
+                    holder.in_flight = None
+                    session.flush()
+                job = new_job(RETRAIN_STAGE, RETRAIN_STAGE, worker)
+                session.add(job)
+                session.flush()
+                run = RetrainRun(job_id=job.id, reason=reason, backend=backend, status=job.status, in_flight=1)
+                session.add(run)
+                session.flush()
+                return run.id, job.id
+        except IntegrityError:  # another process took the slot between our read and our write
+            return None
 
     def run_of_job(self, job_id: int) -> RetrainRun | None:
         with self.sessions() as session:
@@ -67,13 +75,17 @@ class Learning(Repository):
         candidate: str | None = None,
         promoted: bool | None = None,
         report: dict[str, Any] | None = None,
+        release: bool = True,
     ) -> None:
+        """The run's outcome; ``release=False`` keeps its in-flight slot (its job will be tried again)."""
         with self.sessions.begin() as session:
             run = session.get(RetrainRun, run_id)
             if run is None:
                 return
             run.status = JobStatus.FAILED if failed else JobStatus.DONE
             run.decision, run.candidate, run.promoted, run.report = decision, candidate, promoted, report
+            if release:
+                run.in_flight = None
             run.finished_at = utcnow()
 
     def runs(self, limit: int = 50) -> list[RetrainRun]:

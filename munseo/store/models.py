@@ -222,6 +222,8 @@ class RetrainRun(Base):
     __tablename__ = "retrain_runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # 1 while the run is queued or running, NULL after: unique, so two runs can never be in flight
+    in_flight: Mapped[int | None] = mapped_column(Integer, unique=True)
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str] = mapped_column(String(255))
     backend: Mapped[str] = mapped_column(String(40))

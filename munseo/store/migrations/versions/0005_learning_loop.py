@@ -23,6 +23,7 @@ def upgrade() -> None:
         "retrain_runs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.Column("in_flight", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=255), nullable=False),
         sa.Column("backend", sa.String(length=40), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
@@ -36,6 +37,7 @@ def upgrade() -> None:
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("in_flight"),
     )
     op.create_index(op.f("ix_retrain_runs_job_id"), "retrain_runs", ["job_id"], unique=False)
     op.create_index(op.f("ix_retrain_runs_status"), "retrain_runs", ["status"], unique=False)
