@@ -20,7 +20,7 @@ from munseo.classify.registry import register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
-from munseo.store.models import Classification, ClassificationHistory, Document
+from munseo.store.models import Classification, ClassificationHistory, Document, ProposedLabel
 from munseo.store.repository import Store
 from tests import documents
 from tests.conftest import fresh_postgres_database
@@ -235,6 +235,14 @@ def test_models_page_and_a_viewer_cannot_activate(browser: Browser, server: Serv
     expect(admin.locator("button.activate")).to_be_enabled()
     expect(admin.locator("#retrains")).to_contain_text("No retrain run yet.")
     expect(admin.locator("#retrain-now")).to_be_enabled()
+    expect(admin.locator("#proposals")).to_contain_text("No label proposed")
+    with server.store.sessions.begin() as session:  # as a reviewer's "new_labels" review leaves it
+        session.add(ProposedLabel(task="doc_type", label="감사보고서", proposed_by="reviewer-tester"))
+    admin.reload()
+    admin.locator("#proposals button.confirm").click()
+    expect(admin.locator("#toast")).to_contain_text("confirmed")
+    expect(admin.locator("#proposals")).to_contain_text("confirmed by admin-tester")
+    assert server.store.learning.confirmed_labels() == {"doc_type": ["감사보고서"]}
     shot(admin, "models")
     admin.close()
 

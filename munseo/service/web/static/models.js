@@ -33,8 +33,23 @@
       catch (e) { munseo.toast(e.message, true); }
     });
   }
+  async function proposals() {
+    const holder = document.getElementById("proposals");
+    let list;
+    try { list = await munseo.api("/api/labels/proposed"); } catch (e) { munseo.toast(e.message, true); return; }
+    holder.innerHTML = "<header><h2>Proposed labels</h2></header>" + (list.length
+      ? `<table class="grid small"><thead><tr><th>task</th><th>label</th><th>proposed by</th><th>state</th></tr></thead><tbody>
+        ${list.map((p) => `<tr><td>${munseo.esc(p.task)}</td><td>${munseo.esc(p.label)}</td><td>${munseo.esc(p.proposed_by)} · ${munseo.when(p.created_at)}</td>
+          <td>${p.confirmed_at ? `confirmed by ${munseo.esc(p.confirmed_by)}` : (admin ? `<button class="confirm" data-id="${p.id}">Confirm</button>` : "waiting for an admin")}</td></tr>`).join("")}</tbody></table>`
+      : '<p class="muted">No label proposed. A reviewer proposes one by giving a label a task does not have yet.</p>');
+    holder.querySelectorAll("button.confirm").forEach((b) => b.addEventListener("click", async () => {
+      try { await munseo.api(`/api/labels/proposed/${b.dataset.id}/confirm`, { method: "POST" }); munseo.toast("confirmed: the next retrain learns it"); proposals(); }
+      catch (e) { munseo.toast(e.message, true); }
+    }));
+  }
   async function load() {
     runs();
+    proposals();
     let models;
     try { models = await munseo.api("/api/models"); } catch (e) { munseo.toast(e.message, true); return; }
     if (!models.length) { holder.innerHTML = '<p class="card muted">No model is registered. Train one with <code>munseo train</code> and add it with <code>munseo models add</code>.</p>'; return; }
