@@ -20,6 +20,8 @@ from munseo.classify.errors import RegistryError, UnknownVersion
 from munseo.store.models import ModelVersion
 from munseo.store.repository import Store
 
+log = logging.getLogger(__name__)
+
 
 def register_model(store: Store, data_dir: Path, folder: Path, activate: bool = False) -> ModelVersion:
     """Check a trained model folder by loading it, copy it into the data directory, record it."""
@@ -72,9 +74,6 @@ def active_model(store: Store) -> ModelVersion | None:
     return store.versions.active()
 
 
-log = logging.getLogger(__name__)
-
-
 @dataclass(frozen=True)
 class LoadedModel:
     record_id: int
@@ -95,15 +94,17 @@ class ModelHolder:
 
     def get(self) -> LoadedModel | None:
         """The model to use for one batch (None when no version is active)."""
-        if time.monotonic() - self._checked >= self.check_every:
-            self.refresh()
+        self._check()
         return self._current
 
     def shadows(self) -> list[LoadedModel]:
         """The versions that classify new documents beside the active one (never the active one)."""
+        self._check()
+        return list(self._shadows)
+
+    def _check(self) -> None:
         if time.monotonic() - self._checked >= self.check_every:
             self.refresh()
-        return list(self._shadows)
 
     def refresh(self) -> LoadedModel | None:
         with self._lock:

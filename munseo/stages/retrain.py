@@ -20,6 +20,7 @@ set (the drift alarm). One run at a time.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -61,8 +62,13 @@ REVIEWED = "reviewed documents"  # the pool's own source, named so in a candidat
 def in_fixed_set(sha256: str | None, document_id: int, percent: int) -> bool:
     """Whether a reviewed document belongs to the fixed evaluation set: by its content hash, so the
     choice never changes and a rescan of the same bytes falls on the same side."""
-    key = sha256 if sha256 else f"{document_id:064x}"
+    key = sha256 or hashlib.sha256(str(document_id).encode()).hexdigest()
     return int(key[:8], 16) % 100 < percent
+
+
+def known_labels(labels: dict[str, str], schema: LabelSchema) -> dict[str, str]:
+    """The labels of ``labels`` that the schema has (tasks it lacks, and labels new to it, left out)."""
+    return {task: label for task, label in labels.items() if task in schema.tasks and label in schema.labels(task)}
 
 
 @dataclass
@@ -87,10 +93,9 @@ def _active_sources(services: Services) -> list[str]:
 def gather_pool(services: Services, schema: LabelSchema) -> Pool:
     """The training pool and the fixed evaluation set. Unreviewed documents are never in either."""
     percent = services.settings.fixed_set_percent
-    known = {task: set(schema.labels(task)) for task in schema.task_names}
     pool = Pool([], [], {})
     for doc_id, text, labels, sha in services.store.labels.reviewed():  # oldest document first
-        kept = {t: label for t, label in labels.items() if label in known.get(t, ())}
+        kept = known_labels(labels, schema)
         if not kept:
             continue
         example = Example(text, kept, f"database document {doc_id}")
@@ -195,7 +200,7 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
         }
         # both versions are compared on the documents whose labels the active version knows;
         # documents with a new label are measured for the candidate alone
-        common = [e for e in pool.fixed if all(v in known.labels(t) for t, v in e.labels.items() if t in known.tasks)]
+        common = [e for e in pool.fixed if known_labels(e.labels, known) == e.labels]
         report["new_labels"] = added
         if added and len(common) < len(pool.fixed):
             report["candidate_with_new_labels"] = _figures(candidate, pool.fixed)
@@ -312,12 +317,8 @@ def _reference(services: Services) -> float | None:
     key = (active.version, newest, len(fixed))
     if key not in _reference_cache:
         schema = active.classifier.schema
-        known = {task: set(schema.labels(task)) for task in schema.task_names}
         texts = services.store.documents.texts([i for i, _ in fixed])
-        examples = [
-            Example(texts.get(i, ""), {t: v for t, v in labels.items() if v in known.get(t, ())}, f"document {i}")
-            for i, labels in fixed
-        ]
+        examples = [Example(texts.get(i, ""), known_labels(labels, schema), f"document {i}") for i, labels in fixed]
         examples = [e for e in examples if e.labels]
         figures = _figures(active.classifier, examples) if examples else {}
         values = [f["accuracy"] for f in figures.values()]

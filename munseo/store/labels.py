@@ -242,29 +242,27 @@ class Labels(Repository):
 
     def reviewed_keys(self) -> tuple[int, list[tuple[int, str | None, dict[str, str]]]]:
         """Like ``reviewed`` without the texts: (latest review id, [(document id, content hash, labels)])."""
-        with self.sessions() as session:
-            latest: dict[int, dict[str, str]] = {}
-            newest = 0
-            for review_id, doc_id, labels in session.execute(
-                select(Review.id, Review.document_id, Review.labels).order_by(Review.created_at, Review.id)
-            ):
-                latest[doc_id] = labels
-                newest = max(newest, review_id)
-            query = select(Document.id, Document.sha256).where(Document.status == DocumentStatus.PROCESSED)
-            hashes = {i: sha for i, sha in session.execute(query.order_by(Document.id)) if i in latest}
-            return newest, [(i, sha, latest[i]) for i, sha in hashes.items()]
+        newest, rows = self._reviewed(with_text=False)
+        return newest, [(doc_id, sha, labels) for doc_id, _, labels, sha in rows]
 
     def reviewed(self) -> list[tuple[int, str, dict[str, str], str | None]]:
         """Processed documents with a review: (id, text, the latest review's labels, content hash), by id."""
+        return self._reviewed(with_text=True)[1]
+
+    def _reviewed(self, with_text: bool) -> tuple[int, list[tuple[int, str, dict[str, str], str | None]]]:
         with self.sessions() as session:
-            latest: dict[int, Review] = {}
-            for review in session.scalars(select(Review).order_by(Review.created_at, Review.id)):
-                latest[review.document_id] = review
-            if not latest:
-                return []
-            documents = session.scalars(
-                select(Document)
-                .where(Document.id.in_(list(latest)), Document.status == DocumentStatus.PROCESSED)
-                .order_by(Document.id)
+            latest: dict[int, dict[str, str]] = {}
+            newest = 0
+            reviews = select(Review.id, Review.document_id, Review.labels).order_by(Review.created_at, Review.id)
+            for review_id, doc_id, labels in session.execute(reviews):
+                latest[doc_id] = labels
+                newest = max(newest, review_id)
+            columns = [Document.id, Document.sha256] + ([Document.text] if with_text else [])
+            query = select(*columns).where(
+                Document.status == DocumentStatus.PROCESSED, Document.id.in_(select(Review.document_id))
             )
-            return [(d.id, d.text or "", latest[d.id].labels, d.sha256) for d in documents]
+            rows = [
+                (row[0], (row[2] or "") if with_text else "", latest[row[0]], row[1])
+                for row in session.execute(query.order_by(Document.id))
+            ]
+            return newest, rows

@@ -101,8 +101,8 @@ class Learning(Repository):
 
     def corrections_since_last_run(self) -> int:
         """Reviews that changed a label since the latest retrain run was asked for (all, before the first)."""
+        last = self.last_requested()
         with self.sessions() as session:
-            last: datetime | None = session.scalar(select(func.max(RetrainRun.created_at)))
             query = select(func.count()).select_from(Review).where(Review.action == "correct")
             if last is not None:
                 query = query.where(Review.created_at > last)
