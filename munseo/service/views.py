@@ -59,12 +59,15 @@ def summary(
 
 
 def detail(store: Store, doc_id: int) -> DocumentDetail:
-    """The whole view of one document; ``DocumentNotFound`` for an unknown id."""
+    """The whole view of one document; ``DocumentNotFound`` for an unknown id. Whether its
+    classification is pending is read before its labels: a classification that lands between the two
+    reads then shows as labels still marked pending, never as no labels and nothing pending."""
+    pending = pending_of(store, [doc_id])
     doc = store.documents.load(doc_id)
     versions = store.versions.names()
     history = store.documents.history(doc_id)
     return DocumentDetail(
-        **summary(doc, versions, full=True, pending=pending_of(store, [doc.id])).model_dump(),
+        **summary(doc, versions, full=True, pending=pending).model_dump(),
         text=doc.text,
         pages=[
             PageOut(
