@@ -91,6 +91,9 @@ class Settings(BaseSettings):
         le=1,
         description="Drift alarm when the rolling accuracy falls this far below the fixed-set accuracy.",
     )
+    login_attempts_per_minute: int = Field(
+        10, ge=1, description="Failed sign-ins one client address may make per minute; more get 429."
+    )
     stage_plugins: list[str] = Field(
         default_factory=list,
         description="Extra processing stages run after the built-in ones, as 'module:attribute' names of "

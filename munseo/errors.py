@@ -31,6 +31,7 @@ from munseo.ingest.errors import IngestError, Refusal
 from munseo.ocr.engine import OcrError
 from munseo.store.documents import DocumentNotFound
 from munseo.store.labels import ReviewProblem, ReviewRefused
+from munseo.store.tokens import TokenNotFound
 
 
 class ExitCode(IntEnum):
@@ -77,6 +78,7 @@ KINDS: dict[Key, Kind] = {
     UnknownVersion: Kind(404, ExitCode.NOT_FOUND),
     RegistryError: Kind(409, ExitCode.CONFLICT),
     DocumentNotFound: Kind(404, ExitCode.NOT_FOUND),
+    TokenNotFound: Kind(404, ExitCode.NOT_FOUND),
 }
 INTERNAL = Kind(500, ExitCode.INTERNAL)
 

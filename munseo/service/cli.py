@@ -82,18 +82,57 @@ def worker_command(
 def token_create(
     role: Annotated[str, typer.Option(help="viewer, reviewer or admin.")] = "viewer",
     name: Annotated[str, typer.Option(help="Who or what uses it.")] = "",
+    expires_days: Annotated[
+        float | None, typer.Option("--expires-days", min=0.001, help="Stop working after this many days.")
+    ] = None,
 ) -> None:
     """Make an API token; it is printed once, alone on the last line."""
-    from munseo.service.auth import create_token
+    from datetime import timedelta
+
+    from munseo.service.auth import issue_token
 
     try:
         role_value = Role(role)
     except ValueError:
         err.print(f"[red]error:[/red] role must be viewer, reviewer or admin, not {role!r}")
         raise typer.Exit(ExitCode.USAGE) from None
-    token = create_token(_store(Settings()), role_value, name)
-    err.print(f"New {role_value.value} token (shown once; keep it secret):")
+    expires = timedelta(days=expires_days) if expires_days is not None else None
+    token, record = issue_token(_store(Settings()), role_value, name, expires)
+    until = f", expires {record.expires_at:%Y-%m-%d %H:%M} UTC" if record.expires_at else ""
+    err.print(f"New {role_value.value} token {record.id} (shown once; keep it secret{until}):")
     print(token)
+
+
+@token_app.command("ls")
+def token_ls() -> None:
+    """Every token: id, name, role, the first characters, last use, expiry, revocation."""
+    table = Table(show_header=True)
+    for column in ("id", "name", "role", "starts with", "created", "last used", "expires", "revoked"):
+        table.add_column(column)
+
+    def when(value: object) -> str:
+        return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+    for t in _store(Settings()).tokens.all():
+        revoked = f"{when(t.revoked_at)} by {t.revoked_by}" if t.revoked else ""
+        table.add_row(
+            str(t.id), t.name, t.role, t.prefix, when(t.created_at), when(t.last_used_at), when(t.expires_at), revoked
+        )
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="The token's id (munseo token ls).")]) -> None:
+    """Revoke a token for good; running servers refuse it within 10 seconds."""
+    from munseo.service.auth import revoke_token
+    from munseo.store.tokens import TokenNotFound
+
+    try:
+        record = revoke_token(_store(Settings()), token_id)
+    except TokenNotFound as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(exit_code(exc)) from exc
+    console.print(f"revoked token {record.id} ({record.name}, {record.prefix}…)")
 
 
 @models_app.command("add")
@@ -139,12 +178,15 @@ def models_ls() -> None:
 def models_activate(version: Annotated[str, typer.Argument(help="A registered version (munseo models ls).")]) -> None:
     """Make a version the active model; running servers and workers switch within a second."""
     from munseo.classify.registry import RegistryError, activate_model
+    from munseo.service.auth import CLI
 
+    store = _store(Settings())
     try:
-        activate_model(_store(Settings()), version)
+        activate_model(store, version)
     except RegistryError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(exit_code(exc)) from exc
+    store.audit.record(CLI, "activate", f"model:{version}")
     console.print(f"active: {version}")
 
 

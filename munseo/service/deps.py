@@ -7,13 +7,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from munseo.service.auth import verify_token
-from munseo.store.models import Role
+from munseo.store.audit import Actor
+from munseo.store.models import Role, utcnow
 from munseo.store.repository import Store
 
 CODES = {
@@ -49,11 +51,22 @@ class Principal:
     name: str
     role: Role
 
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.name, self.role.value)
+
+
+def audit(request: Request, who: Principal, action: str, target: str, detail: dict[str, Any] | None = None) -> None:
+    """Record in the audit log that ``who`` did ``action`` to ``target``."""
+    request.app.state.store.audit.record(who.actor, action, target, detail)
+
 
 class TokenCache:
-    """Verified tokens for a short while, so a busy client costs no database read per request."""
+    """Verified tokens for a short while, so a busy client costs no database read per request. A token
+    revoked through the API stops working at once (``forget``); one revoked from the command line, or
+    expiring, within ``ttl`` seconds."""
 
-    def __init__(self, store: Store, ttl: float = 30.0) -> None:
+    def __init__(self, store: Store, ttl: float = 10.0) -> None:
         self.store, self.ttl = store, ttl
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
@@ -62,15 +75,50 @@ class TokenCache:
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(token)
-        if hit and now - hit[0] < self.ttl:
+        if hit and now < hit[0]:
             return hit[1]
         record = verify_token(self.store, token)
         principal = Principal(record.name, Role(record.role)) if record else None
+        until = now + self.ttl
+        if record is not None and record.expires_at is not None:  # never cached past its expiry
+            expires = record.expires_at
+            if expires.tzinfo is None:  # SQLite gives datetimes back without their zone
+                expires = expires.replace(tzinfo=UTC)
+            until = min(until, now + (expires - utcnow()).total_seconds())
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[token] = (now, principal)
+            self._cache[token] = (until, principal)
         return principal
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+class RateLimit:
+    """At most ``limit`` events per ``window`` seconds for each key (a client address)."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._events: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until ``key`` may try again; 0 if it may now."""
+        now = time.monotonic()
+        with self._lock:
+            recent = [t for t in self._events.get(key, []) if now - t < self.window]
+            self._events[key] = recent
+            if len(recent) < self.limit:
+                return 0
+            return max(1, int(self.window - (now - recent[0])) + 1)
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            if len(self._events) > 10_000:
+                self._events.clear()
+            self._events.setdefault(key, []).append(time.monotonic())
 
 
 def require(role: Role) -> Callable[[Request], Principal]:

@@ -19,7 +19,7 @@ from munseo.classify.registry import LoadedModel
 from munseo.errors import http_status
 from munseo.ingest import IngestError, Refusal, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
-from munseo.service.deps import Admin, ApiError, Reviewer, Viewer
+from munseo.service.deps import Admin, ApiError, Reviewer, Viewer, audit
 from munseo.service.schemas import (
     ClassifyDocumentResponse,
     ClassifyTextRequest,
@@ -98,7 +98,7 @@ def _item(filename: str, admission: Admission) -> UploadItem:
 @router.post("/api/documents", status_code=202, response_model=UploadResponse, responses=ERRORS, tags=["documents"])
 async def upload_documents(
     request: Request,
-    _: Reviewer,
+    who: Reviewer,
     files: Annotated[list[UploadFile], File(description="One or more PDF, PNG, JPEG or TIFF files.")],
     client_ref: Annotated[str | None, Form(max_length=255)] = None,
 ) -> UploadResponse:
@@ -114,6 +114,9 @@ async def upload_documents(
             item, admission = await run_in_threadpool(_accept, request, path, upload.filename or path.name, client_ref)
             items.append(item)
             admissions.append(admission)
+            if admission.document_id is not None:
+                facts = {"filename": item.filename, "status": item.status, "client_ref": client_ref}
+                audit(request, who, "upload", f"document:{admission.document_id}", facts)
     if all(item.status == "failed" for item in items):
         first = items[0].error or "refused"
         status = http_status(admissions[0].refusal or Refusal.DAMAGED)
@@ -224,6 +227,7 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
         store.labels.review(doc_id, who.name, body.action, body.labels, new_labels=body.new_labels)
     except ReviewRefused as exc:
         raise ApiError(http_status(exc), str(exc)) from exc
+    audit(request, who, "review", f"document:{doc_id}", {"action": body.action, "labels": body.labels})
     if body.action == "correct":
         try:  # enough corrections, or drift: a retrain run is queued
             trigger(request.app.state.services)
@@ -242,6 +246,7 @@ def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
         store.labels.undo_review(doc_id, who.name, may_undo_others=who.role is Role.ADMIN)
     except ReviewRefused as exc:
         raise ApiError(http_status(exc), str(exc)) from exc
+    audit(request, who, "undo_review", f"document:{doc_id}")
     return detail(store, doc_id)
 
 
@@ -316,4 +321,5 @@ def confirm_label(request: Request, who: Admin, proposal_id: int) -> ProposedLab
     row = request.app.state.store.learning.confirm(proposal_id, who.name)
     if row is None:
         raise ApiError(404, f"no proposed label with id {proposal_id}")
+    audit(request, who, "confirm_label", f"label:{row.task}/{row.label}")
     return ProposedLabelOut.model_validate(row, from_attributes=True)

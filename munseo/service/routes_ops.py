@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from munseo.classify.backends import BACKENDS, UnknownBackend
 from munseo.classify.registry import RegistryError, activate_model, list_models
 from munseo.errors import http_status
-from munseo.service.deps import Admin, ApiError, Viewer
+from munseo.service.deps import Admin, ApiError, Viewer, audit
 from munseo.service.routes_documents import ERRORS
 from munseo.service.schemas import ModelOut, RetrainOut, RetrainRequest, ShadowRequest
 from munseo.stages.retrain import drift, request_retrain
@@ -49,7 +49,7 @@ def get_models(request: Request, _: Viewer) -> list[ModelOut]:
 
 
 @router.post("/api/models/{version}/activate", response_model=ModelOut, responses=ERRORS, tags=["models"])
-async def activate(request: Request, _: Admin, version: str) -> ModelOut:
+async def activate(request: Request, who: Admin, version: str) -> ModelOut:
     """Make a version active: every API process and worker switches to it, without failing a request in flight."""
     state = request.app.state
     try:
@@ -57,17 +57,19 @@ async def activate(request: Request, _: Admin, version: str) -> ModelOut:
     except RegistryError as exc:
         raise ApiError(http_status(exc), str(exc)) from exc
     await run_in_threadpool(state.services.models.refresh)
+    await run_in_threadpool(audit, request, who, "activate", f"model:{version}")
     return _model_out(record)
 
 
 @router.post("/api/models/{version}/shadow", response_model=ModelOut, responses=ERRORS, tags=["models"])
-def shadow(request: Request, _: Admin, version: str, body: ShadowRequest) -> ModelOut:
+def shadow(request: Request, who: Admin, version: str, body: ShadowRequest) -> ModelOut:
     """Let a version classify new documents beside the active one without touching their labels
     (``on: false`` stops it); the Models page and /api/stats compare the two."""
     state = request.app.state
     record = state.store.versions.set_shadow(version, body.on)
     if record is None:
         raise ApiError(404, f"no model version {version}")
+    audit(request, who, "shadow" if body.on else "unshadow", f"model:{version}")
     state.services.models.refresh()
     return _model_out(record, state.store.stats.shadow())
 
@@ -99,6 +101,7 @@ def start_retrain(request: Request, who: Admin, body: RetrainRequest | None = No
     run_id = request_retrain(services, f"asked for by {who.name}", backend)
     if run_id is None:
         raise ApiError(409, "a retrain run is queued or running already; munseo retrains one at a time")
+    audit(request, who, "retrain", f"retrain:{run_id}", {"backend": backend})
     run = services.store.learning.get(run_id)
     return _run_out(run)
 

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from munseo import __version__
 from munseo.service.deps import Principal
+from munseo.store.models import Role
 
 WEB = Path(__file__).parent / "web"
 COOKIE = "munseo_token"
@@ -30,6 +31,7 @@ PAGES = {
     "review": "Review",
     "models": "Models",
     "dashboard": "Dashboard",
+    "admin": "Admin",  # shown to admins only
 }
 
 
@@ -42,8 +44,16 @@ def _page(request: Request, template: str, active: str, **context: object) -> Re
     who = signed_in(request)
     if who is None:
         return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
+    pages = {k: v for k, v in PAGES.items() if k != "admin" or who.role is Role.ADMIN}
+    if active not in pages:
+        return templates.TemplateResponse(
+            request,
+            "forbidden.html",
+            {"who": who, "pages": pages, "active": "", "version": __version__},
+            status_code=403,
+        )
     return templates.TemplateResponse(
-        request, template, {"who": who, "pages": PAGES, "active": active, "version": __version__, **context}
+        request, template, {"who": who, "pages": pages, "active": active, "version": __version__, **context}
     )
 
 
@@ -54,8 +64,21 @@ def login_form(request: Request, next: str = "/documents", error: str | None = N
 
 @router.post("/login")
 def login(request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/documents") -> Response:
+    """Sign in with a token; failed attempts are limited per client address (``login_attempts_per_minute``)."""
     token = token.strip()
+    client = request.client.host if request.client else "unknown"
+    limit = request.app.state.login_limit
+    wait = limit.retry_after(client)
+    if wait:
+        return templates.TemplateResponse(
+            request,
+            "login.html",
+            {"next": next, "error": f"Too many failed sign-ins: try again in {wait} s.", "version": __version__},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     if request.app.state.tokens.lookup(token) is None:
+        limit.add(client)
         return templates.TemplateResponse(
             request,
             "login.html",
@@ -108,3 +131,8 @@ def models_page(request: Request) -> Response:
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request) -> Response:
     return _page(request, "dashboard.html", "dashboard")
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page(request: Request) -> Response:
+    return _page(request, "admin.html", "admin")

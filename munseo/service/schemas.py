@@ -200,3 +200,42 @@ class ProposedLabelOut(BaseModel):
     created_at: datetime
     confirmed_by: str | None
     confirmed_at: datetime | None
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    role: Literal["viewer", "reviewer", "admin"]
+    prefix: str = Field(description="The token's first characters, to tell tokens apart; never the token.")
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked: bool
+    revoked_at: datetime | None
+    revoked_by: str | None
+
+
+class TokenRequest(BaseModel):
+    role: Literal["viewer", "reviewer", "admin"] = "viewer"
+    name: str = Field("", max_length=255, description="Who or what uses it.")
+    expires_days: float | None = Field(None, gt=0, le=3650, description="Stop working after this many days.")
+
+
+class TokenCreated(BaseModel):
+    token: str = Field(description="The token itself: shown this once, never stored.")
+    record: TokenOut
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+
+
+class AuditList(BaseModel):
+    items: list[AuditEventOut]
+    total: int

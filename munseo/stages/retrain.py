@@ -48,6 +48,7 @@ from munseo.classify.evaluate import evaluate
 from munseo.classify.package import DATA_MANIFEST_FILE
 from munseo.classify.registry import activate_model, register_model
 from munseo.stages import Services
+from munseo.store.audit import Actor
 from munseo.store.models import Document, utcnow
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10.0
 FIXED_SET = "fixed evaluation set"
 REVIEWED = "reviewed documents"  # the pool's own source, named so in a candidate's manifest
+RETRAINER = Actor("retrain", "admin")  # promotions a retrain run makes are audited under this name
 
 
 def in_fixed_set(sha256: str | None, document_id: int, percent: int) -> bool:
@@ -236,6 +238,7 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
             promoted, decision = False, "the active version changed while this run trained: compare again"
         if promoted:
             activate_model(store, record.version)
+            store.audit.record(RETRAINER, "activate", f"model:{record.version}", {"run": run_id, "decision": decision})
             services.models.refresh()
         return RetrainOutcome(record.version, promoted, decision, report)
     finally:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from munseo.store.audit import Audit
 from munseo.store.base import Transaction
 from munseo.store.db import make_engine, migrate, session_factory
 from munseo.store.documents import Documents
@@ -37,6 +38,7 @@ class Store:
         self.stats = Stats(self.sessions)
         self.versions = ModelVersions(self.sessions)
         self.tokens = Tokens(self.sessions)
+        self.audit = Audit(self.sessions)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

@@ -19,7 +19,7 @@ from munseo.classify import TrainOptions, load_dataset, load_schema, train
 from munseo.classify.registry import register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
-from munseo.service.auth import create_token
+from munseo.service.auth import create_token, hash_token
 from munseo.store.models import Classification, ClassificationHistory, Document, ProposedLabel
 from munseo.store.repository import Store
 from tests import documents
@@ -259,4 +259,40 @@ def test_models_page_and_a_viewer_cannot_activate(browser: Browser, server: Serv
         inactive,
     )
     assert "admin" in message
+    viewer.close()
+
+
+def test_admin_page_makes_and_revokes_a_token_and_no_page_breaks_the_policy(browser: Browser, server: Server) -> None:
+    admin = signed_in(browser, server, "admin")
+    refused: list[str] = []
+    admin.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    for key in ("upload", "documents", "review", "models", "dashboard", "admin"):
+        admin.click(f"#nav-{key}")
+        expect(admin).to_have_url(re.compile(f"/{key}$"))
+        admin.wait_for_load_state("networkidle")
+    admin.goto(f"{server.url}/docs")
+    expect(admin.locator(".swagger-ui h1.title")).to_contain_text("munseo", timeout=20_000)
+    assert not refused, refused
+
+    admin.goto(f"{server.url}/admin")
+    admin.fill("#new-token input[name=name]", "ui-made")
+    admin.select_option("#new-token select[name=role]", "reviewer")
+    admin.fill("#new-token input[name=expires_days]", "3")
+    admin.click("#new-token button[type=submit]")
+    token = admin.locator("#fresh-token").inner_text()
+    assert token.startswith("msk_") and server.store.tokens.use(hash_token(token)) is not None
+    row = admin.locator("#token-list tr", has_text="ui-made")
+    expect(row.locator(".state")).to_have_text("live")
+    row.locator("button.revoke").click()
+    expect(row.locator(".state")).to_contain_text("revoked")
+    assert server.store.tokens.use(hash_token(token)) is None
+    expect(admin.locator("#audit-list")).to_contain_text("revoke_token")
+    admin.select_option("#audit-action", "create_token")
+    expect(admin.locator("#audit-list tbody tr").first).to_contain_text("ui-made")
+    shot(admin, "admin")
+    admin.close()
+
+    viewer = signed_in(browser, server, "viewer")
+    expect(viewer.locator("#nav-admin")).to_have_count(0)
+    assert viewer.goto(f"{server.url}/admin").status == 403
     viewer.close()
