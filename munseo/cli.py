@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import click
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -363,6 +364,65 @@ def show_command(
         ms = sum(page.timings_ms.values())
         console.rule(f"page {page.number} · {page.source} · confidence {page.mean_confidence:.2f} · {ms:.0f} ms")
         console.print(page.text, markup=False, highlight=False)
+
+
+def _bar(bar: Progress, task: TaskID) -> Callable[[int, int], None]:
+    return lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@app.command("backup")
+def backup_command(
+    folder: Annotated[Path, typer.Argument(help="A new (or empty) folder for the backup.")],
+) -> None:
+    """Back up the database and the stored originals, page images and model versions, while the
+    service runs: one consistent database snapshot, then the files it names."""
+    from munseo.store.backup import BackupError, backup
+
+    settings = _settings()
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("copying files", total=None)
+        try:
+            manifest = backup(
+                settings.resolved_database_url,
+                settings.data_dir,
+                folder,
+                lambda i, n: bar.update(task, completed=i, total=n),
+            )
+        except BackupError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(exit_code(exc)) from exc
+    rows = manifest.rows
+    console.print(
+        f"backed up to {folder}: {rows.get('documents', 0)} documents, {rows.get('pages', 0)} pages, "
+        f"{rows.get('reviews', 0)} reviews, {rows.get('model_versions', 0)} model versions, {manifest.files} files"
+    )
+
+
+@app.command("restore")
+def restore_command(
+    folder: Annotated[Path, typer.Argument(help="A folder written by munseo backup.")],
+) -> None:
+    """Restore a backup into an empty data directory and an empty database (MUNSEO_DATA_DIR,
+    MUNSEO_DATABASE_URL); stop the service first and point it at them afterwards."""
+    from munseo.store.backup import BackupError, restore
+
+    settings = _settings()
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("copying files", total=None)
+        try:
+            manifest = restore(
+                folder,
+                settings.resolved_database_url,
+                settings.data_dir,
+                lambda i, n: bar.update(task, completed=i, total=n),
+            )
+        except BackupError as exc:
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(exit_code(exc)) from exc
+    console.print(
+        f"restored {folder} (made {manifest.created_at}) into {settings.data_dir}: "
+        f"{manifest.rows.get('documents', 0)} documents, {manifest.files} files"
+    )
 
 
 app.command("synth")(synth_command)

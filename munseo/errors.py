@@ -29,6 +29,7 @@ from enum import IntEnum
 from munseo.classify.errors import DataError, ModelError, RegistryError, SchemaError, UnknownVersion
 from munseo.ingest.errors import IngestError, Refusal
 from munseo.ocr.engine import OcrError
+from munseo.store.backup import BackupError, BackupProblem
 from munseo.store.documents import DocumentNotFound
 from munseo.store.labels import ReviewProblem, ReviewRefused
 from munseo.store.tokens import TokenNotFound
@@ -54,7 +55,7 @@ class Kind:
     exit: ExitCode
 
 
-Key = Refusal | ReviewProblem | type[BaseException]
+Key = Refusal | ReviewProblem | BackupProblem | type[BaseException]
 
 KINDS: dict[Key, Kind] = {
     Refusal.UNREADABLE: Kind(422, ExitCode.INPUT_REFUSED),
@@ -79,6 +80,10 @@ KINDS: dict[Key, Kind] = {
     RegistryError: Kind(409, ExitCode.CONFLICT),
     DocumentNotFound: Kind(404, ExitCode.NOT_FOUND),
     TokenNotFound: Kind(404, ExitCode.NOT_FOUND),
+    BackupProblem.NOT_EMPTY: Kind(409, ExitCode.CONFLICT),
+    BackupProblem.NOT_A_BACKUP: Kind(422, ExitCode.BAD_DATA),
+    BackupProblem.WRONG_DATABASE: Kind(422, ExitCode.USAGE),
+    BackupProblem.TOOL_FAILED: Kind(503, ExitCode.STORAGE),
 }
 INTERNAL = Kind(500, ExitCode.INTERNAL)
 
@@ -86,9 +91,9 @@ INTERNAL = Kind(500, ExitCode.INTERNAL)
 def kind_of(error: BaseException | Refusal | ReviewProblem) -> Kind:
     """The row of ``KINDS`` for an error: by its kind enum where it carries one, else by the
     nearest class in its ancestry."""
-    if isinstance(error, Refusal | ReviewProblem):
+    if isinstance(error, Refusal | ReviewProblem | BackupProblem):
         return KINDS[error]
-    if isinstance(error, IngestError | ReviewRefused):
+    if isinstance(error, IngestError | ReviewRefused | BackupError):
         return KINDS[error.kind]
     for cls in type(error).__mro__:
         if cls in KINDS:
