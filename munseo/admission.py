@@ -9,6 +9,7 @@ stored is touched.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -40,6 +41,25 @@ class Admission:
         return self.source.page_count if self.source else 0
 
 
+MAX_NAME = 255
+_HIDDEN = {"\u200e", "\u200f", "\u061c", *map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A))}
+
+
+def display_name(name: str) -> str:
+    """A file name as given by a client, made safe to store and show: the last path component only
+    (``../../x.pdf`` → ``x.pdf``, either slash), no control characters (NUL included) and no
+    direction marks that would make ``gpj.exe`` read as ``exe.jpg``, NFC-normalised (Korean names
+    from macOS arrive decomposed), at most 255 characters with the extension kept."""
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(c for c in name if c not in _HIDDEN and unicodedata.category(c) not in ("Cc", "Cs"))
+    name = name.strip().strip(".") or "upload"
+    if len(name) > MAX_NAME:
+        _stem, dot, ext = name.rpartition(".")
+        keep = f".{ext}" if dot and len(ext) <= 10 else ""
+        name = name[: MAX_NAME - len(keep) - 1] + "…" + keep
+    return name
+
+
 def limits_from(settings: Settings) -> Limits:
     return Limits(settings.max_pixels, settings.max_file_bytes, settings.max_pages)
 
@@ -55,7 +75,7 @@ def admit(
 ) -> Admission:
     """Admit one file. ``worker`` takes the new job at once (its caller runs the stages itself);
     without it the job is queued for an executor."""
-    name = filename or path.name
+    name = display_name(filename or path.name)
     try:
         source = inspect_file(path, limits_from(settings), settings.dpi)
     except IngestError as exc:

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Largest input file accepted.")
     max_pages: int = Field(2000, ge=1, description="Most pages accepted in one document.")
+    page_time_limit: float = Field(120, gt=0, description="Seconds OCR may spend on one page before it fails.")
+    document_time_limit: float = Field(
+        3600, gt=0, description="Seconds the pages of one document may take in all before it fails."
+    )
     broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker for --executor celery.")
     job_stale_seconds: float = Field(
         120.0, gt=0, description="A running job with no heartbeat for this long is taken to be lost and retried."

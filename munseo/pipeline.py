@@ -25,6 +25,7 @@ from munseo.config import Settings
 from munseo.elements import DocumentResult, PageResult, PageSource
 from munseo.ingest import IngestError, Refusal, SourceFile, inspect_file, load_page
 from munseo.ocr import OcrEngine, PreprocessOptions, ReadOptions, engine_factory, make_engine, read_page
+from munseo.ocr.engine import PageTimeout, time_limit
 from munseo.store.documents import NewPage
 from munseo.store.files import DataDir
 from munseo.store.models import JobStatus
@@ -42,6 +43,8 @@ class PageJob:
     preview_dpi: int
     options: ReadOptions
     image_path: Path | None  # where to keep the page image; None: don't keep it
+    page_seconds: float | None = None  # time limit of this page
+    deadline: float | None = None  # wall-clock (time.time()) limit of the whole document
 
 
 @dataclass
@@ -65,6 +68,9 @@ def init_worker(settings: Settings) -> None:
 def process_page(job: PageJob) -> PageOutcome:
     """Run in a worker: one page from file to cleaned text (and saved image)."""
     outcome = PageOutcome(job)
+    if job.deadline is not None and time.time() >= job.deadline:
+        outcome.error = _timeout_reason(job)
+        return outcome
     try:
         loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi)
         timings = {"render": loaded.render_ms}
@@ -74,7 +80,8 @@ def process_page(job: PageJob) -> PageOutcome:
         else:
             if _engine is None:
                 raise RuntimeError("worker has no OCR engine; process_page must run in a PageProcessor")
-            reading = read_page(_engine, loaded.image, loaded.dpi, number=loaded.number, options=job.options)
+            with time_limit(_seconds_for(job)):
+                reading = read_page(_engine, loaded.image, loaded.dpi, number=loaded.number, options=job.options)
             result = reading.result
             timings.update(result.timings_ms)
             image = Image.fromarray(reading.image)
@@ -90,9 +97,23 @@ def process_page(job: PageJob) -> PageOutcome:
         outcome.result = result
     except IngestError as exc:
         outcome.error = exc.reason
+    except PageTimeout:
+        outcome.error = _timeout_reason(job)
     except Exception as exc:  # a page must never take the batch down: its document fails, with why
         outcome.error = f"page {job.index + 1} could not be processed ({type(exc).__name__}: {exc})"
     return outcome
+
+
+def _seconds_for(job: PageJob) -> float | None:
+    """The page's own limit, or what the document has left if that is less."""
+    limits = [s for s in (job.page_seconds, job.deadline - time.time() if job.deadline else None) if s is not None]
+    return min(limits) if limits else None
+
+
+def _timeout_reason(job: PageJob) -> str:
+    if job.deadline is not None and time.time() >= job.deadline:
+        return f"page {job.index + 1}: the document ran past its time limit (MUNSEO_DOCUMENT_TIME_LIMIT)"
+    return f"page {job.index + 1}: OCR ran past the limit of {job.page_seconds:g} s a page (MUNSEO_PAGE_TIME_LIMIT)"
 
 
 class PageProcessor:
@@ -184,6 +205,8 @@ def options_from(settings: Settings) -> ReadOptions:
 
 
 def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> list[PageJob]:
+    """The pages of ``source`` as jobs; the document's time limit starts now."""
+    deadline = time.time() + settings.document_time_limit
     return [
         PageJob(
             source=source,
@@ -192,6 +215,8 @@ def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> l
             preview_dpi=settings.preview_dpi,
             options=options_from(settings),
             image_path=data.page_image_path(source.sha256, i + 1) if data else None,
+            page_seconds=settings.page_time_limit,
+            deadline=deadline,
         )
         for i in range(source.page_count)
     ]

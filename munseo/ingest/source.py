@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from munseo.elements import PageResult
 from munseo.ingest.detect import FileKind, describe_unsupported, detect_kind
@@ -140,7 +141,12 @@ def _count_pdf_pages(path: Path, limits: Limits, dpi: int) -> int:
         if count == 0:
             raise IngestError(path, "the PDF has no pages")
         for index in range(count):
-            width_pt, height_pt = pdf.get_page_size(index)
+            try:
+                width_pt, height_pt = pdf.get_page_size(index)
+            except pdfium.PdfiumError as exc:  # e.g. a page tree that loops back on itself
+                raise IngestError(
+                    path, f"page {index + 1} of the PDF cannot be found: its page tree is damaged", Refusal.DAMAGED
+                ) from exc
             _check_pixels(
                 path,
                 round(width_pt * dpi / 72),
@@ -216,9 +222,28 @@ def load_page(source: SourceFile, index: int, dpi: int, preview_dpi: int) -> Loa
         return _load_pdf_page(source, index, dpi, preview_dpi)
     with Image.open(source.path) as img:
         img.seek(index)
-        frame = img.convert("L") if img.mode not in ("L", "RGB") else img.copy()
+        frame = page_image(img)
         page_dpi = _image_dpi(img, dpi)
     return LoadedPage(number=index + 1, image=frame, dpi=page_dpi, text_layer=None)
+
+
+def page_image(frame: Image.Image) -> Image.Image:
+    """A frame as an upright 8-bit grey or RGB page, whatever the file held: EXIF orientation applied,
+    16- and 32-bit samples scaled (not clipped) to 8 bits, transparency flattened onto white paper,
+    palette, CMYK and 1-bit images converted."""
+    image = ImageOps.exif_transpose(frame) or frame
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        samples = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if samples.max(initial=0) <= 65535 else float(samples.max())
+        return Image.fromarray(np.clip(samples * (255.0 / max(top, 1.0)), 0, 255).astype(np.uint8), "L")
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        paper = Image.new("RGBA", image.size, "white")
+        return Image.alpha_composite(paper, image.convert("RGBA")).convert("RGB")
+    if image.mode in ("L", "RGB"):
+        return image.copy()
+    return image.convert("RGB") if image.mode in ("CMYK", "YCbCr", "LAB", "HSV") else image.convert("L")
 
 
 def _load_pdf_page(source: SourceFile, index: int, dpi: int, preview_dpi: int) -> LoadedPage:

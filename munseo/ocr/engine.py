@@ -7,7 +7,9 @@ factory taking the settings: the engine owns its options and its environment (Te
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -21,6 +23,29 @@ if TYPE_CHECKING:
 
 class OcrError(RuntimeError):
     """The engine cannot run (missing language data, broken install), as opposed to a bad page."""
+
+
+class PageTimeout(RuntimeError):
+    """Reading a page ran past its time limit (``page_time_limit``, or what the document had left)."""
+
+
+_deadline: float | None = None  # monotonic; one engine per process, so one page at a time
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Engines stop reading a page ``seconds`` from now and raise ``PageTimeout`` (None: no limit)."""
+    global _deadline
+    previous, _deadline = _deadline, (time.monotonic() + seconds) if seconds is not None else None
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
+def time_left() -> float | None:
+    """Seconds the current page has left; None without a limit. Engines pass this to their recogniser."""
+    return None if _deadline is None else _deadline - time.monotonic()
 
 
 class OcrEngine(Protocol):

@@ -51,7 +51,7 @@ from munseo.elements import (
     union_bbox,
 )
 from munseo.ocr import quality
-from munseo.ocr.engine import OcrError
+from munseo.ocr.engine import OcrError, PageTimeout, time_left
 from munseo.ocr.layout import Region, find_regions
 from munseo.ocr.tables import Rules, erase_rules, find_rules, group_table
 
@@ -334,7 +334,12 @@ class TesseractEngine:
         x0, y0, x1, y1 = box
         api.SetImage(Image.fromarray(np.ascontiguousarray(gray[y0:y1, x0:x1])))
         api.SetSourceResolution(dpi)
-        if not api.Recognize():
+        left = time_left()
+        if left is not None and left <= 0:
+            raise PageTimeout("the page's time limit ran out")
+        if not api.Recognize(timeout=max(1, int(left * 1000)) if left is not None else 0):
+            if (after := time_left()) is not None and after <= 0:
+                raise PageTimeout("the page's time limit ran out during recognition")
             return []
         return _collect_blocks(api.GetIterator(), x0, y0)
 

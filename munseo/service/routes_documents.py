@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
-from munseo.admission import Admission, Admitted, admit
+from munseo.admission import Admission, Admitted, admit, display_name
 from munseo.classify.evaluate import training_counts
 from munseo.classify.registry import LoadedModel
 from munseo.errors import http_status
@@ -55,7 +55,8 @@ def _check_length(request: Request) -> None:
 
 async def _receive(upload: UploadFile, folder: Path, limit: int) -> Path:
     """Copy an upload to a file of its own, refusing it once it passes ``limit`` bytes."""
-    target = folder / f"{uuid.uuid4().hex}-{Path(upload.filename or 'upload').name}"
+    # The client's name never becomes a path: it may hold "..", NUL bytes or 1,000 characters.
+    target = folder / uuid.uuid4().hex
     size = 0
     with target.open("wb") as out:
         while chunk := await upload.read(1 << 20):
@@ -63,7 +64,8 @@ async def _receive(upload: UploadFile, folder: Path, limit: int) -> Path:
             if size > limit:
                 out.close()
                 target.unlink(missing_ok=True)
-                raise ApiError(413, f"{upload.filename}: the file is over the limit of {limit / 2**20:.0f} MiB")
+                name = display_name(upload.filename or "upload")
+                raise ApiError(413, f"{name}: the file is over the limit of {limit / 2**20:.0f} MiB")
             out.write(chunk)
     return target
 
@@ -111,7 +113,8 @@ async def upload_documents(
     with tempfile.TemporaryDirectory(dir=incoming) as tmp:
         for upload in files:
             path = await _receive(upload, Path(tmp), settings.max_file_bytes)
-            item, admission = await run_in_threadpool(_accept, request, path, upload.filename or path.name, client_ref)
+            name = display_name(upload.filename or "upload")
+            item, admission = await run_in_threadpool(_accept, request, path, name, client_ref)
             items.append(item)
             admissions.append(admission)
             if admission.document_id is not None:
@@ -270,31 +273,30 @@ async def classify_document(
 ) -> ClassifyDocumentResponse:
     """Upload a small document, get its OCR text and labels in the response (nothing is stored)."""
     settings = request.app.state.settings
+    name = display_name(file.filename or "upload")
     with tempfile.TemporaryDirectory() as tmp:
         path = await _receive(file, Path(tmp), settings.max_file_bytes)
         try:
             source = inspect_file(path, limits_from(settings), settings.dpi)
         except IngestError as exc:
-            raise ApiError(http_status(exc), f"{file.filename}: {exc.reason}") from exc
+            raise ApiError(http_status(exc), f"{name}: {exc.reason}") from exc
         if source.page_count > settings.sync_max_pages:
             raise ApiError(
                 413,
-                f"{file.filename}: {source.page_count} pages; this endpoint reads at most "
+                f"{name}: {source.page_count} pages; this endpoint reads at most "
                 f"{settings.sync_max_pages} (upload it to /api/documents instead)",
             )
         try:
             read = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
         except IngestError as exc:
-            raise ApiError(http_status(exc), f"{file.filename}: {exc.reason}") from exc
+            raise ApiError(http_status(exc), f"{name}: {exc.reason}") from exc
     model = request.app.state.services.models.get()
     prediction = PredictionOut.model_validate(model.classifier.predict_one(read.text).to_dict()) if model else None
     pages = [
         {"number": page.number, "source": page.source.value, "text": text, "mean_confidence": page.mean_confidence}
         for page, text in zip(read.pages, read.page_texts, strict=True)
     ]
-    return ClassifyDocumentResponse(
-        filename=file.filename or path.name, text=read.text, pages=pages, prediction=prediction
-    )
+    return ClassifyDocumentResponse(filename=name, text=read.text, pages=pages, prediction=prediction)
 
 
 def _sync_reader(request: Request) -> PageProcessor:

@@ -1,0 +1,92 @@
+"""Every case of the hostile corpus (tests/hostile.py) through the checks and the page reader:
+refused with a reason that names the problem, or read; never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from munseo.admission import display_name
+from munseo.config import Settings
+from munseo.ingest import IngestError, inspect_file
+from munseo.pipeline import PageProcessor, limits_from, read_file, read_pages
+from tests import documents
+from tests.hostile import Case, cases
+
+CASES = cases()
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, PageProcessor]]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("hostile"), workers=1)
+    with PageProcessor(settings, workers=1) as processor:
+        yield settings, processor
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_file_is_refused_with_its_reason_or_read(
+    case: Case, reader: tuple[Settings, PageProcessor], tmp_path: Path
+) -> None:
+    settings, processor = reader
+    path = tmp_path / case.filename
+    case.make(path)
+    if case.refused is None:
+        source = inspect_file(path, limits_from(settings), settings.dpi)
+        read = read_pages(source, settings, processor)
+        assert len(read.pages) == source.page_count >= 1
+        return
+    with pytest.raises(IngestError) as refused:
+        source = inspect_file(path, limits_from(settings), settings.dpi)
+        read_pages(source, settings, processor)
+    assert refused.value.path == path
+    assert case.refused in refused.value.reason.lower(), refused.value.reason
+
+
+@pytest.mark.parametrize("name", ["deep.png", "cmyk.jpg", "palette.png", "rotated.jpg", "owner.pdf", "xref.pdf"])
+def test_unusual_but_valid_files_are_read_as_text(
+    name: str, reader: tuple[Settings, PageProcessor], tmp_path: Path
+) -> None:
+    """16-bit samples scaled (not clipped to white), CMYK and palette converted, EXIF orientation
+    applied, an owner-password-only PDF opened, a broken xref table rebuilt."""
+    settings, processor = reader
+    case = next(c for c in CASES if c.filename == name)
+    path = tmp_path / name
+    case.make(path)
+    read = read_pages(inspect_file(path, limits_from(settings), settings.dpi), settings, processor)
+    words = read.text.lower()
+    assert "hostile" in words or "input" in words or "anyone" in words, read.text[:300]
+
+
+def test_page_and_document_time_limits(tmp_path: Path) -> None:
+    page, _ = documents.png_page(tmp_path / "page.png", seed=3, dpi=300)
+    base = {"data_dir": tmp_path / "data", "workers": 1}
+    assert read_file(page, Settings(**base)).text.strip()
+    with pytest.raises(IngestError) as slow_page:
+        read_file(page, Settings(**base, page_time_limit=0.2))
+    assert "MUNSEO_PAGE_TIME_LIMIT" in slow_page.value.reason and "0.2 s" in slow_page.value.reason
+    with pytest.raises(IngestError) as slow_document:
+        read_file(page, Settings(**base, document_time_limit=0.001))
+    assert "MUNSEO_DOCUMENT_TIME_LIMIT" in slow_document.value.reason
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\windows\\scan.pdf", "scan.pdf"),
+        ("a\x00b.pdf", "ab.pdf"),
+        ("\u202egpj.exe", "gpj.exe"),
+        ("계약서 2026.pdf", "계약서 2026.pdf"),
+        ("\u1100\u1161\u11a8.pdf", "각.pdf"),  # decomposed Hangul, as macOS sends it
+        ("...", "upload"),
+    ],
+)
+def test_display_names_are_safe(given: str, shown: str) -> None:
+    assert display_name(given) == shown
+
+
+def test_a_thousand_character_name_keeps_its_extension() -> None:
+    shown = display_name("가" * 1000 + ".pdf")
+    assert len(shown) == 255 and shown.endswith("….pdf")
