@@ -112,7 +112,8 @@ def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _C
         if new != out:
             rules.append(rule)
             out = new
-    if _OPEN_QUOTE.search(out) and "」" in line[line.find(text) + 1 :]:
+    rest = _CLOSE_QUOTE.sub("」", line[line.find(text) + 1 :])  # as this pass leaves it: 』 after Hangul is 」
+    if _OPEN_QUOTE.search(out) and "」" in rest:
         out = "「" + out[1:]
         rules.append("quote")
     if ctx.open_bracket or "「" in out:

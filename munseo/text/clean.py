@@ -24,9 +24,10 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 def clean_page_text(raw: str) -> str:
     """One page's text, cleaned by the rules above."""
-    text = unicodedata.normalize("NFC", raw).translate(_ZERO_WIDTH)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", _ODD_SPACES.sub(" ", text))
+    # Invisible characters go before NFC: left in between, they keep a syllable's jamo apart.
+    text = _CONTROL.sub("", raw.translate(_ZERO_WIDTH))
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _ODD_SPACES.sub(" ", text)
     lines = []
     for line in text.split("\n"):
         line = _SPACES.sub(" ", line).strip()
