@@ -13,6 +13,7 @@ import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -40,6 +41,16 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
+
+
+def _allowed(app: FastAPI, path: str) -> list[str]:
+    """Every method some route of ``app`` answers at ``path``."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(app.router.routes):
+        route = context.route
+        if isinstance(route, APIRoute) and route.path_regex.match(path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 def create_app(
@@ -111,8 +122,11 @@ def create_app(
         return error_response(status, CODES.get(status, "error"), str(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def httperror_response(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return error_response(exc.status_code, CODES.get(exc.status_code, "error"), str(exc.detail))
+    async def httperror_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names the methods of one route; the path may have more
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request.url.path))}
+        return error_response(exc.status_code, CODES.get(exc.status_code, "error"), str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validationerror_response(_: Request, exc: RequestValidationError) -> JSONResponse:

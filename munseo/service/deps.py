@@ -7,11 +7,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from munseo.service.auth import verify_token
 from munseo.store.audit import Actor
@@ -23,6 +24,7 @@ CODES = {
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    405: "method_not_allowed",
     409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
@@ -44,6 +46,23 @@ def error_response(status: int, code: str, message: str, detail: Any = None, hea
     return JSONResponse(
         {"error": {"code": code, "message": message, "detail": detail}}, status_code=status, headers=headers
     )
+
+
+# Ids as the database stores them (a 32-bit integer column): anything larger is not found, not a 500.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+# Pages of a list: far enough for any collection, small enough that the offset fits in SQL.
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        datetime.fromisoformat(value)  # ValueError: not ISO 8601 (a bare number is not a date here)
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from munseo.errors import http_status
 from munseo.service.auth import issue_token, revoke_token
-from munseo.service.deps import Admin, ApiError
+from munseo.service.deps import Admin, ApiError, Id, Offset
 from munseo.service.routes_documents import ERRORS
 from munseo.service.schemas import AuditEventOut, AuditList, TokenCreated, TokenOut, TokenRequest
 from munseo.store.audit import AuditFilter
@@ -33,7 +33,7 @@ def make_token(request: Request, who: Admin, body: TokenRequest) -> TokenCreated
 
 
 @router.post("/api/tokens/{token_id}/revoke", response_model=TokenOut, responses=ERRORS, tags=["admin"])
-def revoke(request: Request, who: Admin, token_id: int) -> TokenOut:
+def revoke(request: Request, who: Admin, token_id: Id) -> TokenOut:
     """Revoke a token for good: it is refused from the next request on."""
     try:
         record = revoke_token(request.app.state.store, token_id, by=who.actor)
@@ -50,7 +50,7 @@ def audit_log(
     action: Annotated[str | None, Query(max_length=40, description="e.g. upload, review, activate")] = None,
     actor: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AuditList:
     """Who uploaded, reviewed, activated, shadowed, retrained, confirmed, made and revoked what, newest first."""
     page = request.app.state.store.audit.search(AuditFilter(action, actor, limit, offset))

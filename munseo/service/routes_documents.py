@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import tempfile
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from pydantic import Field
 
 from munseo.admission import Admission, Admitted, admit, display_name
 from munseo.classify.evaluate import training_counts
@@ -19,7 +20,7 @@ from munseo.classify.registry import LoadedModel
 from munseo.errors import http_status
 from munseo.ingest import IngestError, Refusal, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
-from munseo.service.deps import Admin, ApiError, Reviewer, Viewer, audit
+from munseo.service.deps import Admin, ApiError, Id, IsoDateTime, PageNumber, Reviewer, Viewer, audit
 from munseo.service.schemas import (
     ClassifyDocumentResponse,
     ClassifyTextRequest,
@@ -43,7 +44,9 @@ from munseo.text import document_text
 router = APIRouter()
 log = logging.getLogger(__name__)
 USEFUL_CANDIDATES = 5000  # review-queue documents ranked by usefulness
-ERRORS = {code: {"model": ErrorResponse} for code in (401, 403, 404, 413, 415, 422)}
+# Every error any route may answer, in the one error shape: 400 an unparsable body, 409 a conflict with
+# what is stored, 503 a store or model not available now, 507 no room for an upload.
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 409, 413, 415, 422, 503, 507)}
 
 
 def _check_length(request: Request) -> None:
@@ -134,23 +137,23 @@ async def upload_documents(
 def list_documents(
     request: Request,
     _: Viewer,
-    status: Annotated[str | None, Query(description="pending, processing, processed or failed")] = None,
+    status: Annotated[
+        Literal["pending", "processing", "processed", "failed"] | None, Query(description="The documents' status")
+    ] = None,
     needs_review: bool | None = None,
-    label: Annotated[list[str] | None, Query(description="TASK:LABEL, e.g. doc_type:심사보고서 (repeatable)")] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    label: Annotated[
+        list[Annotated[str, Field(pattern=r"^[^:]+:.+$")]] | None,
+        Query(description="TASK:LABEL, e.g. doc_type:심사보고서 (repeatable)"),
+    ] = None,
+    created_from: IsoDateTime | None = None,
+    created_to: IsoDateTime | None = None,
     q: Annotated[str | None, Query(description="Words that must occur in the document's text")] = None,
     sort: Literal["date", "-date", "confidence", "-confidence"] = "-date",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentList:
     """Documents with filters, full-text search, sorting and pagination."""
-    labels = []
-    for item in label or []:
-        task, sep, value = item.partition(":")
-        if not sep:
-            raise ApiError(422, f"label filter {item!r} must be TASK:LABEL")
-        labels.append((task, value))
+    labels = [tuple(item.split(":", 1)) for item in label or []]
     where = DocumentFilter(status, needs_review, labels, created_from, created_to, (q or "").split())
     store = request.app.state.store
     total, docs = store.documents.find(where, sort, (page - 1) * page_size, page_size)
@@ -158,7 +161,7 @@ def list_documents(
 
 
 @router.get("/api/documents/{doc_id}", response_model=DocumentDetail, responses=ERRORS, tags=["documents"])
-def get_document(request: Request, _: Viewer, doc_id: int) -> DocumentDetail:
+def get_document(request: Request, _: Viewer, doc_id: Id) -> DocumentDetail:
     """Metadata, per-page OCR (text, words with boxes and confidences), labels with probabilities, history."""
     return detail(request.app.state.store, doc_id)
 
@@ -166,7 +169,9 @@ def get_document(request: Request, _: Viewer, doc_id: int) -> DocumentDetail:
 @router.get(
     "/api/documents/{doc_id}/pages/{number}/image", responses=ERRORS, tags=["documents"], response_class=FileResponse
 )
-def page_image(request: Request, _: Viewer, doc_id: int, number: int) -> FileResponse:
+def page_image(
+    request: Request, _: Viewer, doc_id: Id, number: Annotated[int, PathParam(ge=1, le=100_000)]
+) -> FileResponse:
     """The stored page image (JPEG), in the pixel coordinates of the page's word boxes."""
     doc = request.app.state.store.documents.load(doc_id)
     page = next((p for p in doc.pages if p.number == number), None)
@@ -176,7 +181,7 @@ def page_image(request: Request, _: Viewer, doc_id: int, number: int) -> FileRes
 
 
 @router.get("/api/jobs/{job_id}", response_model=JobOut, responses=ERRORS, tags=["documents"])
-def get_job(request: Request, _: Viewer, job_id: int) -> JobOut:
+def get_job(request: Request, _: Viewer, job_id: Id) -> JobOut:
     """A processing job: queued or running (with its stage), done or failed (with the reason)."""
     found = request.app.state.store.jobs.get(job_id)
     if found is None:
@@ -200,7 +205,7 @@ def get_job(request: Request, _: Viewer, job_id: int) -> JobOut:
 def review_queue(
     request: Request,
     _: Viewer,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
     order: Annotated[
         Literal["confidence", "useful"],
@@ -223,7 +228,7 @@ def review_queue(
 
 
 @router.post("/api/documents/{doc_id}/review", response_model=DocumentDetail, responses=ERRORS, tags=["review"])
-def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRequest) -> DocumentDetail:
+def review_document(request: Request, who: Reviewer, doc_id: Id, body: ReviewRequest) -> DocumentDetail:
     """Accept the labels or correct some: kept in the history with who and when, and used as training data."""
     store = request.app.state.store
     try:
@@ -240,7 +245,7 @@ def review_document(request: Request, who: Reviewer, doc_id: int, body: ReviewRe
 
 
 @router.post("/api/documents/{doc_id}/review/undo", response_model=DocumentDetail, responses=ERRORS, tags=["review"])
-def undo_review(request: Request, who: Reviewer, doc_id: int) -> DocumentDetail:
+def undo_review(request: Request, who: Reviewer, doc_id: Id) -> DocumentDetail:
     """Take back the latest review of a document (yours, or anyone's for an admin): its labels and
     review flag return to what they were, the review no longer counts as training data, and the
     history records the undo."""
@@ -318,7 +323,7 @@ def proposed_labels(request: Request, _: Viewer) -> list[ProposedLabelOut]:
 @router.post(
     "/api/labels/proposed/{proposal_id}/confirm", response_model=ProposedLabelOut, responses=ERRORS, tags=["review"]
 )
-def confirm_label(request: Request, who: Admin, proposal_id: int) -> ProposedLabelOut:
+def confirm_label(request: Request, who: Admin, proposal_id: Id) -> ProposedLabelOut:
     """Accept a proposed label: the next retrain learns it, and its model carries the new schema."""
     row = request.app.state.store.learning.confirm(proposal_id, who.name)
     if row is None:

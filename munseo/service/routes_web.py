@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from munseo import __version__
-from munseo.service.deps import Principal
+from munseo.service.deps import Id, Principal
 from munseo.store.models import Role
 
 WEB = Path(__file__).parent / "web"
@@ -114,7 +114,7 @@ def documents_page(request: Request) -> Response:
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
-def document_page(request: Request, doc_id: int) -> Response:
+def document_page(request: Request, doc_id: Id) -> Response:
     return _page(request, "document.html", "documents", doc_id=doc_id)
 
 
