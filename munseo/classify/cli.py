@@ -172,7 +172,7 @@ def train_command(
     except ClassifyError as exc:
         raise _fail(exc) from exc
     table = Table(title=f"{result.version}: dev metrics ({result.metrics['dev_examples']} examples)")
-    for column in ("task", "accuracy", "macro-F1", "ECE before", "ECE after", "temperature"):
+    for column in ("task", "accuracy", "macro-F1", "ECE before", "ECE after", "calibration"):
         table.add_column(column, justify="left" if column == "task" else "right")
     for task, m in result.metrics["dev"].items():
         before = m["ece_uncalibrated"]
@@ -182,7 +182,7 @@ def train_command(
             f"{m['macro_f1']:.4f}",
             "–" if before is None else f"{before:.4f}",
             f"{m['ece']:.4f}",
-            f"{m['temperature']:.3f}",
+            f"T {m['temperature']:.3f}" + (" + map" if m.get("confidence_map") else ""),
         )
     console.print(table)
     console.print(f"model folder: {result.folder} (trained in {result.seconds:.1f} s)")

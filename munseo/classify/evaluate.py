@@ -70,8 +70,7 @@ def evaluate(classifier: Classifier, dataset: Dataset) -> Evaluation:
     per_task: dict[str, dict[str, Any]] = {}
     unseen_rows: dict[str, np.ndarray] = {}
     for task, z in logits.items():
-        temperature = classifier.config.tasks[task].temperature
-        probabilities = softmax(z, temperature)
+        probabilities = classifier.config.tasks[task].probabilities(z)
         flagged |= probabilities.max(axis=1) < classifier.thresholds[task]
         rows, targets = targets_of(examples, classifier.schema, task)
         known = set(classifier.schema.labels(task))

@@ -136,7 +136,7 @@ class Classifier:
         """Per task, the distribution over its labels, [documents, labels]."""
         logits = self.task_logits(self.logits(texts).astype(np.float64))
         return {
-            task: softmax(z, self.config.tasks[task].temperature if calibrated else 1.0) for task, z in logits.items()
+            task: self.config.tasks[task].probabilities(z) if calibrated else softmax(z) for task, z in logits.items()
         }
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:

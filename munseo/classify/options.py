@@ -20,6 +20,9 @@ class LinearOptions:
     features: FeatureConfig = DEFAULT_FEATURES
     c: float = 2.0  # the SVM's inverse L2 penalty (measured on hold-outs of the real corpora)
     weight_cap: float = 3.0  # "balanced" class weights, capped at this (0: no class weights)
+    # scale each feature by how strongly it tells one of the task's labels from the rest (see
+    # ``linear.label_ratios``); 0: plain TF-IDF. The smoothing of the naive Bayes counts behind it.
+    ratio_alpha: float = 1.0
     tol: float = 0.01  # liblinear's stopping tolerance (its own default is 0.1; scikit-learn's 1e-4)
     max_iter: int = 1000  # liblinear's coordinate-descent passes at most
     threads: int = 2  # tasks fitted side by side, at most

@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
+from munseo.classify.calibration import calibrated
 from munseo.classify.errors import ModelError, SchemaError
 from munseo.classify.schema import DEFAULT_SCHEMA_NAME, LabelSchema, load_schema
 from munseo.ingest.source import sha256_file
@@ -43,6 +45,13 @@ class TaskOutput(BaseModel):
     stop: int = Field(gt=0)
     temperature: float = Field(gt=0)
     threshold: float = Field(ge=0, le=1)
+    # (slope, intercept) on the temperature-scaled top probability's log-odds; None: temperature only
+    # (see calibration.py)
+    confidence_map: tuple[float, float] | None = None
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated distributions of this task's logits, [documents, labels]."""
+        return calibrated(logits, self.temperature, self.confidence_map)
 
 
 class ModelConfig(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from munseo.classify.backends import FitRequest, get_backend
-from munseo.classify.calibration import fit_temperature, softmax
+from munseo.classify.calibration import fit_confidence_map, fit_temperature, softmax
 from munseo.classify.data import Dataset, Example, loose_pages, split
 from munseo.classify.inference import Classifier
 from munseo.classify.options import TrainOptions
@@ -73,9 +73,12 @@ def dev_report(
     report: dict[str, Any] = {}
     for task, z in logits.items():
         rows, targets = targets_of(dev, schema, task)
-        temperature = tasks[task].temperature
-        metrics = task_metrics(schema.labels(task), targets, softmax(z[rows], temperature), softmax(z[rows]))
-        report[task] = metrics.to_dict() | {"temperature": temperature}
+        output = tasks[task]
+        metrics = task_metrics(schema.labels(task), targets, output.probabilities(z[rows]), softmax(z[rows]))
+        report[task] = metrics.to_dict() | {
+            "temperature": output.temperature,
+            "confidence_map": output.confidence_map is not None,
+        }
     return report
 
 
@@ -118,13 +121,20 @@ def train(
         train_seconds = time.perf_counter() - started
         schema.save(staging / SCHEMA_FILE)
 
-        # temperature per task on the dev split, from the in-framework logits of a model that has
-        # not seen it
+        # calibration per task on the dev split, from the in-framework logits of a model that has
+        # not seen it: a temperature, then a confidence map of the scaled probabilities
         tasks = {}
         for task, (start, stop) in task_columns(schema).items():
             rows, targets = targets_of(dev_set, schema, task)
-            temperature = fit_temperature(held_out[task][rows], targets) if len(rows) else 1.0
-            tasks[task] = TaskOutput(start=start, stop=stop, temperature=temperature, threshold=options.threshold)
+            z = held_out[task][rows]
+            temperature = fit_temperature(z, targets) if len(rows) else 1.0
+            tasks[task] = TaskOutput(
+                start=start,
+                stop=stop,
+                temperature=temperature,
+                threshold=options.threshold,
+                confidence_map=fit_confidence_map(softmax(z, temperature), targets),
+            )
         version, created = new_version(out.name, staging / MODEL_FILE)
         onnx_files = {"fp32": MODEL_FILE}
         if options.quantize:

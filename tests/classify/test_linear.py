@@ -61,3 +61,24 @@ def test_tasks_are_fitted_side_by_side_only_within_the_memory_budget() -> None:
     rows = int(large_copy_mib * 2**20 / 16)
     large = sparse.csr_matrix((np.ones(rows), np.zeros(rows, dtype=np.int32), np.arange(rows + 1)), shape=(rows, 1))
     assert fit_threads(large, 2, LinearOptions()) == 1
+
+
+def test_features_that_tell_a_label_apart_are_scaled_up() -> None:
+    from scipy import sparse
+
+    from munseo.classify.linear import label_ratios
+
+    # feature 0 is in every document, feature 1 only in label 2's (a rare label), feature 2 in half
+    # of label 0's and half of label 1's
+    rows, columns = [], []
+    targets = np.array([0] * 40 + [1] * 40 + [2] * 3)
+    for i, label in enumerate(targets):
+        rows.append(i), columns.append(0)
+        if label == 2:
+            rows.append(i), columns.append(1)
+        if label < 2 and i % 2:
+            rows.append(i), columns.append(2)
+    features = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(targets), 3))
+    scale = label_ratios(features, targets, alpha=1.0)
+    assert scale.mean() == pytest.approx(1.0)
+    assert scale[1] > scale[2] > scale[0]
