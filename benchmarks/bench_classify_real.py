@@ -10,10 +10,11 @@
 - drift: bills of the 20th Assembly → bills of the 21st, with two mid-sized committees left out of
   training; accuracy on the known labels and the review share of the unseen-label documents;
 - scale: 50,000 documents trained in a fresh process (time, peak memory); ONNX inference on one core;
-- transformer (optional, reduced): the small encoder trained from scratch on a subsample.
+- transformer (optional, reduced, its own section): the small encoder trained from scratch, the
+  linear default and the baseline, each on the same random sample of ``train``.
 
-Run: ``.venv/bin/python benchmarks/bench_classify_real.py`` (about 20 minutes on 2 cores without the
-transformer; ``--transformer-docs 3000`` adds it).
+Run: ``.venv/bin/python benchmarks/bench_classify_real.py`` (about 10 minutes on 2 cores without the
+transformer; ``--transformer-docs 3000`` adds it, ``--transformer-only`` runs only that).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ HERE = Path(__file__).resolve()
 CORPORA = HERE.parent.parent.parent / "shared" / "corpora"
 FILES = {"bills": "kr-bills.jsonl.xz", "laws": "kr-laws.jsonl.xz"}
 SECTION = "Classification: real corpora"
+TRANSFORMER_SECTION = "Classification: real corpora, transformer backend"
 
 
 def load_corpus(folder: Path, name: str) -> list[dict]:
@@ -265,6 +267,8 @@ def run_scale(rows: list[dict], work: Path, documents: int) -> dict[str, Any]:
 
 
 def run_transformer(rows: list[dict], name: str, work: Path, documents: int, epochs: int) -> dict[str, Any]:
+    """The transformer backend, the linear default and the baseline, each trained on the same random
+    sample of ``train`` and measured on the whole ``dev`` split."""
     rng = np.random.default_rng(7)
     train_rows = [r for r in rows if r["split"] == "train"]
     dev_rows = [r for r in rows if r["split"] == "dev"]
@@ -272,28 +276,27 @@ def run_transformer(rows: list[dict], name: str, work: Path, documents: int, epo
         train_rows[i] for i in sorted(rng.choice(len(train_rows), min(documents, len(train_rows)), replace=False))
     ]
     schema, _ = infer_schema(r["labels"] for r in sample)
-    console.print(f"[bold]transformer[/bold] on {len(sample)} {name} documents, {epochs} epochs")
-    folder = work / f"transformer-{name}"
-    data = _write_jsonl(work / f"transformer-{name}.jsonl", sample)
-    figures = _subprocess(
-        "--worker",
-        "train",
-        "--data",
-        str(data),
-        "--out",
-        str(folder),
-        "--backend",
-        "transformer",
-        "--transformer-epochs",
-        str(epochs),
-    )
-    evaluation = evaluate(Classifier(folder), check_examples(examples_of(dev_rows), schema, ["dev"], keep_unseen=True))
-    return {
-        "documents": len(sample),
-        "epochs": epochs,
-        "seconds": figures["seconds"],
-        "tasks": {task: (m.accuracy, m.macro_f1) for task, m in evaluation.tasks.items()},
-    }
+    data = _write_jsonl(work / f"sample-{name}.jsonl", sample)
+    dataset = check_examples(examples_of(dev_rows), schema, ["dev"], keep_unseen=True)
+    backends: dict[str, Any] = {}
+    for backend in ("transformer", "linear"):
+        console.print(f"[bold]{backend}[/bold] on {len(sample)} {name} documents")
+        folder = work / f"{backend}-{name}"
+        arguments = ["--worker", "train", "--data", str(data), "--out", str(folder), "--backend", backend]
+        figures = _subprocess(*arguments, "--transformer-epochs", str(epochs))
+        evaluation = evaluate(Classifier(folder), dataset)
+        backends[backend] = {
+            "seconds": figures["seconds"],
+            "tasks": {task: (m.accuracy, m.macro_f1) for task, m in evaluation.tasks.items()},
+        }
+    predicted, seconds = baseline(sample, dev_rows, schema.task_names)
+    tasks = {}
+    for task in schema.task_names:
+        known = [i for i, r in enumerate(dev_rows) if r["labels"].get(task) in set(schema.labels(task))]
+        truth = [dev_rows[i]["labels"][task] for i in known]
+        tasks[task] = _scores(truth, predicted[task][known], list(schema.labels(task)))
+    backends["baseline"] = {"seconds": seconds, "tasks": tasks}
+    return {"documents": len(sample), "epochs": epochs, "backends": backends}
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -447,29 +450,31 @@ def report(results: dict[str, Any]) -> str:
             "fresh process on 2 cores; targets ≤ 120 s, ≤ 2 GB, ≥ 1,000 docs/s.\n\n" + markdown_table(headers, rows)
         )
 
-    transformer = results.get("transformer")
-    if transformer:
-        headers = ["corpus", "train docs (sample)", "epochs", "train s", "task", "acc / F1"]
-        rows = []
-        for name, t in transformer.items():
-            for task, (acc, f1) in t["tasks"].items():
-                rows.append(
-                    [
-                        name,
-                        str(t["documents"]),
-                        str(t["epochs"]),
-                        f"{t['seconds']:.0f}",
-                        task,
-                        f"{_p(acc, 2)} / {_p(f1, 2)}",
-                    ]
-                )
-        print_table("transformer (reduced)", headers, rows)
-        parts.append(
-            "### Transformer backend (reduced run)\n\nThe small encoder trained from scratch on a random sample of "
-            "`train` (2 CPU cores make the full run hours long), measured on the whole `dev` split.\n\n"
-            + markdown_table(headers, rows)
-        )
     return "\n\n".join(parts)
+
+
+def transformer_report(results: dict[str, Any]) -> str:
+    headers = ["corpus", "train docs (sample)", "task", "transformer acc / F1", "linear acc / F1", "baseline acc / F1"]
+    rows, times = [], []
+    for name, t in results.items():
+        runs = t["backends"]
+        for task in runs["linear"]["tasks"]:
+            rows.append(
+                [name, str(t["documents"]), task]
+                + [f"{_p(runs[b]['tasks'][task][0], 2)} / {_p(runs[b]['tasks'][task][1], 2)}" for b in runs]
+            )
+        times.append([name, str(t["epochs"])] + [f"{runs[b]['seconds']:.0f}" for b in runs])
+    print_table("transformer, linear and baseline on the same sample", headers, rows)
+    time_headers = ["corpus", "transformer epochs", "transformer train s", "linear train s", "baseline train s"]
+    print_table("training time on the sample", time_headers, times)
+    return (
+        "The small encoder trained from scratch (`--backend transformer`), munseo's linear default and the "
+        "textbook baseline, each trained on the same random sample of `train` (2 CPU cores make a transformer "
+        "run on all of it hours long) and measured on the whole `dev` split.\n\n"
+        + markdown_table(headers, rows)
+        + "\n\n"
+        + markdown_table(time_headers, times)
+    )
 
 
 def main() -> None:
@@ -480,6 +485,9 @@ def main() -> None:
     parser.add_argument("--skip-drift", action="store_true")
     parser.add_argument("--transformer-docs", type=int, default=0, help="transformer sample size (0: skip)")
     parser.add_argument("--transformer-epochs", type=int, default=3)
+    parser.add_argument(
+        "--transformer-only", action="store_true", help="run only the transformer comparison (its own section)"
+    )
     parser.add_argument("--every", type=int, default=1, help="keep every N-th document (a quick smoke run)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     parser.add_argument("--worker", choices=["train", "throughput"], help=argparse.SUPPRESS)
@@ -498,20 +506,24 @@ def main() -> None:
     results: dict[str, Any] = {"corpora": {}}
     with tempfile.TemporaryDirectory(prefix="munseo-bench-real-") as tmp:
         work = Path(tmp)
-        for name, rows in corpora.items():
-            results["corpora"][name] = run_corpus(name, rows, work)
-        if not args.skip_drift:
-            results["drift"] = run_drift(corpora["bills"], work, args.drift_threshold)
-        if args.scale_docs:
-            results["scale"] = run_scale(corpora["bills"], work, args.scale_docs)
+        if not args.transformer_only:
+            for name, rows in corpora.items():
+                results["corpora"][name] = run_corpus(name, rows, work)
+            if not args.skip_drift:
+                results["drift"] = run_drift(corpora["bills"], work, args.drift_threshold)
+            if args.scale_docs:
+                results["scale"] = run_scale(corpora["bills"], work, args.scale_docs)
+            body = report(results)
+            if not args.no_write:
+                write_section(SECTION, body, command_line())
         if args.transformer_docs:
-            results["transformer"] = {
+            transformer = {
                 name: run_transformer(rows, name, work, args.transformer_docs, args.transformer_epochs)
                 for name, rows in corpora.items()
             }
-    body = report(results)
-    if not args.no_write:
-        write_section(SECTION, body, command_line())
+            body = transformer_report(transformer)
+            if not args.no_write:
+                write_section(TRANSFORMER_SECTION, body, command_line())
 
 
 if __name__ == "__main__":
