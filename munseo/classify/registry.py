@@ -3,6 +3,11 @@
 The database records which version is active. Each process keeps the classifier it loaded and
 checks the active version at most once a second; a newer one is loaded beside the old, then
 swapped in, so a batch in flight finishes on the model it started with.
+
+A version is activated only if its folder is whole (every file's SHA-256 as its config.json
+lists it). Should the active folder be damaged later, or a newly active version fail to load, the
+process keeps serving the classifier it holds and says what is wrong (``ModelHolder.problem``,
+shown by ``/readyz`` and logged once).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 
 from munseo.classify import Classifier, ClassifyError
 from munseo.classify.errors import RegistryError, UnknownVersion
+from munseo.classify.package import read_config
 from munseo.store.models import ModelVersion
 from munseo.store.repository import Store
 
@@ -64,6 +70,10 @@ def activate_model(store: Store, version: str) -> ModelVersion:
         raise UnknownVersion(f"no model version {version}")
     if not Path(record.path).is_dir():
         raise RegistryError(f"model version {version} has no folder at {record.path}")
+    try:
+        read_config(Path(record.path))  # every file there and unchanged
+    except ClassifyError as exc:
+        raise RegistryError(f"model version {version} cannot be activated: {exc}") from exc
     activated = store.versions.activate(version)
     if activated is None:  # unregistered in between
         raise UnknownVersion(f"no model version {version}")
@@ -81,12 +91,25 @@ class LoadedModel:
     classifier: Classifier
 
 
+def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every file of a model folder: cheap to take every
+    second, and it changes when a file is rewritten, so the checksums are read only then."""
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        return tuple((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    except OSError:
+        return ()
+
+
 class ModelHolder:
     """The active model of this process, reloaded when another version becomes active."""
 
     def __init__(self, store: Store, check_every: float = 1.0) -> None:
         self.store = store
         self.check_every = check_every
+        # what is wrong with the active version while the classifier in hand goes on serving
+        self.problem: str | None = None
+        self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         self._current: LoadedModel | None = None
         self._shadows: list[LoadedModel] = []
         self._checked = 0.0
@@ -111,9 +134,11 @@ class ModelHolder:
             self._checked = time.monotonic()
             record = active_model(self.store)
             if record is None:
-                self._current = None
+                self._current, self.problem = None, None
             elif self._current is None or self._current.record_id != record.id:
-                self._current = LoadedModel(record.id, record.version, Classifier(record.path))
+                self._load(record)
+            else:
+                self._verify(record)
             loaded = {m.record_id: m for m in self._shadows}
             shadows = []
             for r in self.store.versions.shadows():
@@ -125,3 +150,39 @@ class ModelHolder:
                     log.exception("shadow version %s cannot be loaded; it is left out", r.version)
             self._shadows = shadows
             return self._current
+
+    def _load(self, record: ModelVersion) -> None:
+        """Swap in the active version; if it cannot be loaded, keep the classifier in hand (there
+        is none to keep on a first load: then the error goes to the caller)."""
+        fingerprint = _fingerprint(Path(record.path))
+        try:
+            classifier = Classifier(record.path)
+        except ClassifyError as exc:
+            if self._current is None:
+                self._report(f"active version {record.version} cannot be loaded: {exc}")
+                raise
+            self._report(
+                f"active version {record.version} cannot be loaded: {exc}; "
+                f"still serving version {self._current.version}"
+            )
+            return
+        self._current = LoadedModel(record.id, record.version, classifier)
+        self._fingerprint, self.problem = fingerprint, None
+
+    def _verify(self, record: ModelVersion) -> None:
+        """Check the active folder again when any of its files changed."""
+        fingerprint = _fingerprint(Path(record.path))
+        if fingerprint == self._fingerprint:
+            return
+        self._fingerprint = fingerprint
+        try:
+            read_config(Path(record.path))
+        except ClassifyError as exc:
+            self._report(f"the folder of active version {record.version} is damaged: {exc}; serving the copy in memory")
+            return
+        self.problem = None
+
+    def _report(self, problem: str) -> None:
+        if problem != self.problem:
+            log.error("%s", problem)
+        self.problem = problem

@@ -255,8 +255,9 @@ def readyz(request: Request, _: Viewer) -> JSONResponse:
     if state.executor is not None:
         checks.update(state.executor.checks())
     try:
-        model = state.services.models.get()
-        checks["model"] = f"ok: {model.version}" if model else "no model is active"
+        model = state.services.models.refresh()  # looked at now, not up to a second ago
+        problem = state.services.models.problem
+        checks["model"] = problem or (f"ok: {model.version}" if model else "no model is active")
     except Exception as exc:
         checks["model"] = f"cannot be loaded: {exc}"
     ready = all(v == "ok" or v.startswith("ok:") for v in checks.values())
