@@ -30,6 +30,7 @@ from munseo.classify.errors import DataError, ModelError, RegistryError, SchemaE
 from munseo.ingest.errors import IngestError, Refusal
 from munseo.ocr.engine import OcrError
 from munseo.store.backup import BackupError, BackupProblem
+from munseo.store.db import UNAVAILABLE as DATABASE_UNAVAILABLE
 from munseo.store.documents import DocumentNotFound
 from munseo.store.labels import ReviewProblem, ReviewRefused
 from munseo.store.tokens import TokenNotFound
@@ -84,6 +85,8 @@ KINDS: dict[Key, Kind] = {
     BackupProblem.NOT_A_BACKUP: Kind(422, ExitCode.BAD_DATA),
     BackupProblem.WRONG_DATABASE: Kind(422, ExitCode.USAGE),
     BackupProblem.TOOL_FAILED: Kind(503, ExitCode.STORAGE),
+    # the database is down or restarting: the API answers 503 with Retry-After
+    **dict.fromkeys(DATABASE_UNAVAILABLE, Kind(503, ExitCode.STORAGE)),
 }
 INTERNAL = Kind(500, ExitCode.INTERNAL)
 

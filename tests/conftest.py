@@ -70,9 +70,16 @@ class _Cluster:
         self._run(
             _pg_bin("initdb"), "-D", str(self.data), "-U", "munseo", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"
         )
+        self.resume()
+        return f"postgresql+psycopg://munseo@127.0.0.1:{self.port}/postgres"
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data (an outage)."""
+        self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "start")
-        return f"postgresql+psycopg://munseo@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
         try:

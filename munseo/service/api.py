@@ -26,10 +26,12 @@ from munseo.service.deps import CODES, ApiError, RateLimit, TokenCache, Viewer, 
 from munseo.service.executor import Executor
 from munseo.service.metrics import Metrics
 from munseo.stages import Services
+from munseo.store.db import UNAVAILABLE as DATABASE_UNAVAILABLE
 from munseo.store.documents import DocumentNotFound
 from munseo.store.repository import Store
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5  # what a client is told to wait while the database is unreachable
 
 # Every answer: scripts only from munseo's own files (no inline script, nothing from elsewhere), no
 # framing, no content-type guessing. Inline style attributes stay allowed (the pages' bars use them).
@@ -120,6 +122,16 @@ def create_app(
     async def not_found(_: Request, exc: DocumentNotFound) -> JSONResponse:
         status = http_status(exc)
         return error_response(status, CODES.get(status, "error"), str(exc))
+
+    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("the database cannot be reached: %s", type(exc).__name__)
+        message = "the database cannot be reached at the moment; try again shortly"
+        return error_response(
+            http_status(exc), "database_unavailable", message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(kind, database_unavailable)
 
     @app.exception_handler(StarletteHTTPException)
     async def httperror_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -51,7 +51,10 @@ class LocalExecutor:
         for stage in self.stages:
             for n in range(self.workers if stage.scope is Scope.PAGE else 1):
                 thread = threading.Thread(
-                    target=self._loop, args=(stage,), name=f"munseo-{stage.name}-{n}", daemon=True
+                    target=self._loop,
+                    args=(stage, f"{self.name}:{stage.name}#{n}#"),
+                    name=f"munseo-{stage.name}-{n}",
+                    daemon=True,
                 )
                 thread.start()
                 self._threads.append(thread)
@@ -71,19 +74,24 @@ class LocalExecutor:
         alive = sum(t.is_alive() for t in self._threads)
         return {"executor": "ok" if alive == len(self._threads) else f"{len(self._threads) - alive} thread(s) died"}
 
-    def _loop(self, stage: Stage) -> None:
+    def _loop(self, stage: Stage, worker: str) -> None:
+        """Run ``stage``'s due jobs as ``worker`` (a name of this thread's own) until stopped."""
         wake = self._wake[stage.name]
         following = [name] if (name := after(self.stages, stage.name)) else []
+        orphaned = False  # jobs of this thread may be left running (a run that could not store its end)
         while not self._stop.is_set():
             try:
+                if orphaned:  # nothing runs in this thread now: give its jobs back at once, not when stale
+                    requeue_stale(self.services, also_worker_prefix=worker)
+                    orphaned = False
                 if stage is self.stages[0]:
                     requeue_stale(self.services)
                 if stage.tick is not None:
                     stage.tick(self.services)
-                done = run_due(self.services, self.stages, stage, self.name, self._processor.run)
+                done = run_due(self.services, self.stages, stage, worker, self._processor.run)
             except Exception:
                 log.exception("the %s stage could not run", stage.name)
-                done = 0
+                orphaned, done = True, 0
             if done:
                 if following:
                     self._wake[following[0]].set()

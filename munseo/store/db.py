@@ -8,9 +8,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The errors that mean "the database cannot be reached now" (server stopped or restarting, the
+# connection lost, SQLite locked past its timeout): worth trying again shortly, not a bug.
+UNAVAILABLE: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

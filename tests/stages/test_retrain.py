@@ -154,11 +154,12 @@ def test_corrections_retrain_promote_a_better_model_and_refuse_a_worse_one(tmp_p
         assert sum(label["label"] == rare for label in labels) >= 6
 
         # a pool poisoned with the committee's bills under another name makes a worse candidate:
-        # bills as munseo read them from PDFs (like the fixed set's) and as the corpus has them
+        # bills as munseo read them from PDFs (like the fixed set's), outnumbering the reviewed ones
+        # three to one whatever the model makes of them, and as the corpus has them
         wrong = next(label for label in schema.labels(TASK) if label != rare)
         unreviewed = after + upload(of_rare[70:110], "more")
         read = [client.get(f"/api/documents/{i}", headers=admin).json()["text"] for i in unreviewed]
-        poison = [{"text": text, "labels": {TASK: wrong}} for text in read]
+        poison = [{"text": text, "labels": {TASK: wrong}} for text in read] * 3
         poison += [{"text": r["text"], "labels": {TASK: wrong}} for r in of_rare[110:400]]
         poisoned = _write(tmp_path / "poison.jsonl", poison)
         store.learning.add_source(str(poisoned), len(poison))
@@ -166,7 +167,7 @@ def test_corrections_retrain_promote_a_better_model_and_refuse_a_worse_one(tmp_p
         assert response.status_code == 202, response.text
         assert client.post("/api/models/retrain", headers=admin, json={}).status_code == 409  # one at a time
         run = _wait(finished, "the asked-for retrain")
-        assert run["reason"].startswith("asked for by") and run["promoted"] is False
+        assert run["reason"].startswith("asked for by") and run["promoted"] is False, run["decision"]
         assert "worse on the fixed set" in run["decision"], run["decision"]
         models = {m["version"]: m for m in client.get("/api/models", headers=admin).json()}
         assert not models[run["candidate"]]["active"] and models[candidate]["active"]
