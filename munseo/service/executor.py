@@ -124,7 +124,10 @@ class CeleryExecutor:
         self._thread.join(timeout=10)
 
     def notify(self) -> None:
-        self._sweep_once(self.resend_after)
+        try:
+            self._sweep_once(self.resend_after)
+        except Exception:  # the jobs are stored: the sweep sends them once the broker is back
+            log.warning("new jobs could not be sent now; the sweep sends them later", exc_info=True)
 
     def checks(self) -> dict[str, str]:
         import redis
