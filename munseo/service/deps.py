@@ -30,6 +30,7 @@ CODES = {
     415: "unsupported_media_type",
     422: "unprocessable",
     503: "unavailable",
+    507: "insufficient_storage",
 }
 
 

@@ -61,15 +61,19 @@ async def _receive(upload: UploadFile, folder: Path, limit: int) -> Path:
     # The client's name never becomes a path: it may hold "..", NUL bytes or 1,000 characters.
     target = folder / uuid.uuid4().hex
     size = 0
-    with target.open("wb") as out:
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                out.close()
-                target.unlink(missing_ok=True)
-                name = display_name(upload.filename or "upload")
-                raise ApiError(413, f"{name}: the file is over the limit of {limit / 2**20:.0f} MiB")
-            out.write(chunk)
+    name = display_name(upload.filename or "upload")
+    try:
+        with target.open("wb") as out:
+            while chunk := await upload.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    out.close()
+                    target.unlink(missing_ok=True)
+                    raise ApiError(413, f"{name}: the file is over the limit of {limit / 2**20:.0f} MiB")
+                out.write(chunk)
+    except OSError as exc:  # the data directory is full (or not writable): nothing of the file is kept
+        target.unlink(missing_ok=True)
+        raise ApiError(507, f"{name}: the data directory cannot take the file ({exc.strerror})") from exc
     return target
 
 
@@ -111,9 +115,13 @@ async def upload_documents(
     _check_length(request)
     settings = request.app.state.settings
     incoming = settings.data_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True)
+    try:
+        incoming.mkdir(parents=True, exist_ok=True)
+        receiving = tempfile.TemporaryDirectory(dir=incoming)
+    except OSError as exc:
+        raise ApiError(507, f"the data directory cannot take files ({exc.strerror})") from exc
     items, admissions = [], []
-    with tempfile.TemporaryDirectory(dir=incoming) as tmp:
+    with receiving as tmp:
         for upload in files:
             path = await _receive(upload, Path(tmp), settings.max_file_bytes)
             name = display_name(upload.filename or "upload")

@@ -36,6 +36,10 @@ class DataDir:
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
+        try:
+            shutil.copyfile(source, partial)
+            os.replace(partial, target)
+        except OSError:  # a full disk: no partial copy is left behind
+            partial.unlink(missing_ok=True)
+            raise
         return target
