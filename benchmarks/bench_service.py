@@ -42,12 +42,12 @@ def munseo(*args: str, env: dict[str, str]) -> str:
     return subprocess.run([PYTHON, "-m", "munseo", *args], env=env, check=True, capture_output=True, text=True).stdout
 
 
-def prepare(root: Path, docs: int) -> tuple[Path, Path]:
+def prepare(root: Path, docs: int, scan_ratio: float = 0.6) -> tuple[Path, Path]:
     from munseo.classify import TrainOptions, load_dataset, load_schema, train
     from munseo.synth import generate
 
     inbox, train_dir, model = root / "inbox", root / "train", root / "model"
-    generate(inbox, docs, seed=11, scan_ratio=0.6)
+    generate(inbox, docs, seed=11, scan_ratio=scan_ratio)
     (inbox / "manifest.jsonl").rename(root / "inbox-manifest.jsonl")
     generate(train_dir, 300, seed=12, scan_ratio=0.0)
     schema = load_schema()

@@ -118,6 +118,10 @@ class ModelHolder:
     def get(self) -> LoadedModel | None:
         """The model to use for one batch (None when no version is active)."""
         self._check()
+        if self._current is None:
+            # none in hand: another thread may be loading it this moment; wait for that load and
+            # look again rather than answer "no model" (what 50 clients at once saw on a fresh server)
+            return self.refresh()
         return self._current
 
     def shadows(self) -> list[LoadedModel]:

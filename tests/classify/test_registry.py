@@ -5,13 +5,14 @@ says so on /readyz and once in the log."""
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from munseo.classify.errors import RegistryError
-from munseo.classify.registry import ModelHolder, activate_model, register_model
+from munseo.classify.registry import LoadedModel, ModelHolder, activate_model, register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
@@ -92,3 +93,24 @@ def test_readyz_reports_the_damage_while_classification_goes_on(
         assert ready.status_code == 503 and "damaged" in ready.json()["checks"]["model"]
         answer = client.post("/api/classify/text", headers=viewer, json={"text": text})
         assert answer.status_code == 200 and answer.json()["model_version"] == record.version
+
+
+def test_requests_that_arrive_while_the_first_load_runs_wait_for_it(
+    settings: Settings, store: Store, models: tuple[Path, Path]
+) -> None:
+    register_model(store, settings.data_dir, models[0], activate=True)
+    holder = ModelHolder(store)
+    start = threading.Barrier(8)
+    got: list[LoadedModel | None] = []
+
+    def ask() -> None:
+        start.wait()
+        got.append(holder.get())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(got) == 8 and all(model is not None for model in got)
+    assert len({id(model) for model in got}) == 1  # loaded once
