@@ -1,0 +1,45 @@
+"""A PDF page's own text layer: kept only when it is real text, and turned into the same element
+tree OCR gives (lines in reading order, word boxes on the page, scaled to the render DPI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from munseo.elements import PageSource
+from munseo.ingest.textlayer import MIN_TEXT_CHARS, extract_text_layer, is_usable_text
+from tests.documents import text_pdf
+
+TEXT = (
+    "제1조(목적) 이 법은 국민의 권리와 의무를 정함을 목적으로 한다. "
+    "제2조(정의) 이 법에서 사용하는 용어의 뜻은 다음과 같다."
+)
+
+
+def test_only_a_layer_of_real_text_is_kept() -> None:
+    assert is_usable_text(TEXT)
+    assert not is_usable_text("  3  ")  # a scanner's stray page number
+    assert not is_usable_text("가" * (MIN_TEXT_CHARS - 1))
+    assert not is_usable_text("\ue000\ue001\ue002" * 10 + "정상적인 글자들")  # private-use glyphs, no ToUnicode
+    assert is_usable_text("정상적인 글자가 대부분인 페이지입니다" * 3 + "\ufffd")  # one bad glyph is tolerated
+
+
+def test_the_layer_becomes_lines_with_boxes_at_the_render_dpi(tmp_path: Path) -> None:
+    pdf = pdfium.PdfDocument(str(text_pdf(tmp_path / "law.pdf", TEXT)))
+    page = pdf[0]
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    result = extract_text_layer(page, textpage, text, number=1, dpi=144)
+    assert result.source is PageSource.TEXT_LAYER and result.mean_confidence == 1.0
+    width_pt, height_pt = page.get_size()
+    assert (result.width, result.height) == (round(width_pt * 2), round(height_pt * 2))
+    lines = [line for block in result.blocks for line in block.lines]
+    assert len(lines) >= 2
+    assert [line.bbox[1] for line in lines] == sorted(line.bbox[1] for line in lines)  # top to bottom
+    words = [word for line in lines for word in line.words]
+    assert "".join(w.text for w in words).replace(" ", "") in "".join(TEXT.split())
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height
+    assert "".join(result.text.split()) == "".join(TEXT.split())
