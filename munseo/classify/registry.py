@@ -110,6 +110,8 @@ class ModelHolder:
         # what is wrong with the active version while the classifier in hand goes on serving
         self.problem: str | None = None
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
+        # the version that could not be loaded, as its folder was then: not tried again until it changes
+        self._failed: tuple[int, tuple[tuple[str, int, int], ...]] | None = None
         self._current: LoadedModel | None = None
         self._shadows: list[LoadedModel] = []
         self._checked = 0.0
@@ -159,9 +161,12 @@ class ModelHolder:
         """Swap in the active version; if it cannot be loaded, keep the classifier in hand (there
         is none to keep on a first load: then the error goes to the caller)."""
         fingerprint = _fingerprint(Path(record.path))
+        if self._current is not None and self._failed == (record.id, fingerprint):
+            return  # reading a large damaged folder's checksums every second would cost the service
         try:
             classifier = Classifier(record.path)
         except ClassifyError as exc:
+            self._failed = (record.id, fingerprint)
             if self._current is None:
                 self._report(f"active version {record.version} cannot be loaded: {exc}")
                 raise

@@ -75,9 +75,12 @@ def test_a_newly_active_version_that_cannot_load_leaves_the_old_one_serving(
     holder = ModelHolder(store, check_every=0)
     assert holder.get().version == first.version
     activate_model(store, second.version)  # whole when activated, damaged before this process reloads
-    _damage(Path(second.path))
+    file, before = _damage(Path(second.path))
     assert holder.get().version == first.version
     assert holder.problem is not None and second.version in holder.problem and first.version in holder.problem
+    assert holder.get().version == first.version and holder.problem is not None  # not read again and again
+    file.write_bytes(before)  # mended: the active version is loaded at last
+    assert holder.get().version == second.version and holder.problem is None
 
 
 def test_readyz_reports_the_damage_while_classification_goes_on(
