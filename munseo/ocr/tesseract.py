@@ -330,9 +330,12 @@ class TesseractEngine:
         psm: int = tesserocr.PSM.SINGLE_BLOCK,
         languages: str | None = None,
     ) -> list[Block]:
+        x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), box[2], box[3]
+        crop = gray[y0:y1, x0:x1]
+        if crop.size == 0:  # e.g. a probe strip whose ends fell on one blank row: nothing to read
+            return []
         api = self._api(languages or self.languages, psm)
-        x0, y0, x1, y1 = box
-        api.SetImage(Image.fromarray(np.ascontiguousarray(gray[y0:y1, x0:x1])))
+        api.SetImage(Image.fromarray(np.ascontiguousarray(crop)))
         api.SetSourceResolution(dpi)
         left = time_left()
         if left is not None and left <= 0:

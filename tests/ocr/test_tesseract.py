@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from munseo.evaluate.metrics import cer
 from munseo.evaluate.testpages import degrade, render_text_page
+from munseo.ingest import Limits
+from munseo.ingest.source import inspect_file, load_page
 from munseo.ocr import Layout, PreprocessOptions, TesseractEngine, preprocess
 from munseo.ocr.layout import find_regions
+from munseo.ocr.page import read_page
+from munseo.synth.unknown import unknown_page
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -61,3 +69,14 @@ def test_element_tree_geometry_and_confidence(engine: TesseractEngine) -> None:
     # A blank page reads as nothing, with no confidence claimed.
     blank = engine.recognize(page.image.point(lambda _: 255), page.dpi)
     assert blank.text == "" and blank.mean_confidence == 0.0
+
+
+def test_a_photo_without_text_reads_as_an_empty_page(engine: TesseractEngine, tmp_path: Path) -> None:
+    # a phone photo whose script-probe strip fell between two blank rows at one height: the empty
+    # crop made Tesseract's image conversion fail, and the page with it
+    photo = unknown_page("photo", random.Random(3), np.random.default_rng(3), 0.5)
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(photo.image).save(path, quality=85)
+    loaded = load_page(inspect_file(path, Limits(10**9, 10**10, 10**4), 300), 0, 300, 100)
+    result = read_page(engine, loaded.image, loaded.dpi).result
+    assert len(result.text.strip()) < 40 and result.mean_confidence < 0.5
