@@ -16,7 +16,7 @@ code  name                meaning
 6     BAD_MODEL           a model folder is missing, incomplete or corrupt
 7     NOT_FOUND           no document or model version with that id or name
 8     CONFLICT            the change cannot be made in the present state
-9     STORAGE             the data directory cannot take the file (disk full, permissions)
+9     STORAGE             the data directory cannot take the file, or the database cannot be reached
 10    INTERNAL            anything else: a bug (the log has the traceback)
 ====  ==================  =====================================================================
 """
