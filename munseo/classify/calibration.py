@@ -22,6 +22,7 @@ old proportions, never so much that the top label stops being the top."""
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit, logit
 
 MIN_MAP_EXAMPLES = 100
 MAP_PRIOR_WEIGHT = 10.0
@@ -61,8 +62,7 @@ def fit_temperature(logits: np.ndarray, targets: np.ndarray) -> float:
 
 
 def _log_odds(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-9, 1.0 - 1e-9)
-    return np.log(p) - np.log1p(-p)
+    return logit(np.clip(p, 1e-9, 1.0 - 1e-9))
 
 
 def fit_confidence_map(probabilities: np.ndarray, targets: np.ndarray) -> ConfidenceMap | None:
@@ -94,7 +94,7 @@ def apply_confidence_map(probabilities: np.ndarray, mapping: ConfidenceMap) -> n
     second = np.partition(probabilities, -2, axis=1)[:, -2] if probabilities.shape[1] > 1 else np.zeros(len(top))
     # the top label stays the top: mapped ≥ second × (1 − mapped) / rest
     floor = second / (rest + second) + 1e-6
-    mapped = 1.0 / (1.0 + np.exp(-(slope * _log_odds(top) + intercept)))
+    mapped = expit(slope * _log_odds(top) + intercept)
     mapped = np.clip(np.maximum(mapped, floor), 0.0, 1.0)
     out = probabilities * ((1.0 - mapped) / rest)[:, None]
     out[rows, best] = mapped
