@@ -95,8 +95,8 @@ def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Name, size and modification time of every file of a model folder: cheap to take every
     second, and it changes when a file is rewritten, so the checksums are read only then."""
     try:
-        files = sorted(p for p in folder.rglob("*") if p.is_file())
-        return tuple((str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+        stats = sorted((str(p.relative_to(folder)), p.stat()) for p in folder.rglob("*") if p.is_file())
+        return tuple((name, st.st_size, st.st_mtime_ns) for name, st in stats)
     except OSError:
         return ()
 
