@@ -2,9 +2,9 @@
 
 ``read_page`` owns the page image, so the image it returns is the one the word boxes refer to:
 
-1. A page whose text lines run up and down is turned upright first (the engine's orientation
-   detection says which way), then cleaned up (``preprocess``): deskew, and denoise + binarise
-   where the page measures noisy.
+1. A page whose text lines run up and down, or that orientation detection finds upside down, is
+   turned upright first (the engine's orientation detection says which way), then cleaned up
+   (``preprocess``): deskew, and denoise + binarise where the page measures noisy.
 2. Reading (``OcrEngine.recognize``), which itself never reads less than a whole-page reading.
 3. A poor reading (page confidence below ``retry_below``) is checked for orientation (an upside-down
    page reads poorly) and read turned, then read again with the other treatment (binarised if it
@@ -19,14 +19,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 from PIL import Image
 
 from munseo.elements import PageQuality, PageResult, Preprocessing
 from munseo.ocr import quality
+from munseo.ocr.circled import DigitReader, circled_reader
 from munseo.ocr.engine import OcrEngine
 from munseo.ocr.preprocess import PreprocessOptions, lies_on_side, preprocess, to_gray
 from munseo.ocr.repair import repair_blocks
+
+# Orientation is checked on a copy at this resolution: as sure as at 300 DPI, in half the time.
+OSD_DPI = 150
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,18 @@ def _turn(gray: np.ndarray, clockwise: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(gray, k=-(clockwise // 90))) if clockwise else gray
 
 
+def _upside_down(engine: OcrEngine, gray: np.ndarray, dpi: int) -> bool:
+    """Whether orientation detection, on a copy shrunk to ``OSD_DPI``, finds the page upside down.
+
+    Asked of every page that does not lie on its side: an upside-down page read as it lies takes
+    four to six times as long as an upright one (the recogniser searches hard through what it
+    cannot read), and the check costs about a tenth of an upright page's reading.
+    """
+    scale = min(1.0, OSD_DPI / dpi)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    return engine.detect_orientation(small, round(dpi * scale)) == 180
+
+
 def _poor(reading: PageReading, options: ReadOptions) -> bool:
     """Below the retry confidence, unless the page simply has no text (a blank page reads as nothing)."""
     result = reading.result
@@ -73,10 +90,11 @@ def read_page(
     timings: dict[str, float] = {}
     start = time.perf_counter()
     original = to_gray(image) if isinstance(image, Image.Image) else image
-    rotation = 0
     if lies_on_side(original):
         rotation = engine.detect_orientation(original, dpi)
-        original = _turn(original, rotation)
+    else:
+        rotation = 180 if _upside_down(engine, original, dpi) else 0
+    original = _turn(original, rotation)
     gray, record = preprocess(original, options.preprocess)
     timings["preprocess"] = (time.perf_counter() - start) * 1000
     best = _read(engine, gray, dpi, number, record)
@@ -99,7 +117,8 @@ def read_page(
     page_quality = result.quality or PageQuality(reading="whole-page", coverage=1.0)
     page_quality.treatment, page_quality.rotation = treatment, rotation
     if options.repair:
-        result.blocks, page_quality.repairs = repair_blocks(result.blocks)
+        circled = circled_reader(best.image, engine) if isinstance(engine, DigitReader) else None
+        result.blocks, page_quality.repairs = repair_blocks(result.blocks, circled)
         result.text = "\n".join(b.text for b in result.blocks)
     if result.mean_confidence < options.review_below and result.words:
         page_quality.needs_review = True

@@ -8,9 +8,11 @@ each look-alike is put back only where the context leaves no doubt:
 - ``middle-dot``: ``:``, ``-``, ``.``, `````, ``*`` between two Hangul syllables of one word → ``·``
   (심의:의결 → 심의·의결; Korean never joins two syllables with those); a lone ``.``, `````, ``、``
   or ``ㆍ`` between two Hangul words → ``·`` joining them (지정 . 개발 → 지정·개발).
-- ``circled-number``: ``@`` (or ``0``, ``0)``, ``©``, ``®`` on a page with articles) where a paragraph
-  of an article starts — at the start of a line, or after the closing parenthesis of an article
-  heading ``제3조(목적)`` — → the next circled number of that article (①, ②, …).
+- ``circled-number``: the number read from the glyph itself (``circled``: a ring with digits
+  inside) where a word that may be one starts a paragraph; otherwise ``@`` (or ``0``, ``0)``,
+  ``©``, ``®`` on a page with articles) where a paragraph of an article starts — at the start of
+  a line, or after the closing parenthesis of an article heading ``제3조(목적)`` — → the next
+  circled number of that article (①, ②, …).
 - ``bullet``: a lone ``0``, ``O``, ``o``, ``ㅇ``, ``©`` at the start of a line before Hangul → ``○``;
   a lone ``디``, ``니``, ``ㅁ``, ``口`` there → ``□``.
 - ``range``: ``~`` (or ``”``) between two numbers → ``∼``.
@@ -22,9 +24,10 @@ each look-alike is put back only where the context leaves no doubt:
   before more text → ``」``, and a missing ``」`` is put back where the name runs into 제N조, 에,
   의, 을, 과 or ``(이하``.
 - ``filler``: what is left of a filler run the page clean-up did not erase (a scan too blurred):
-  a word of only dashes and dots, two or more (``---``, ``-—-``, ``··``), or a lone dash in a
-  table cell, is dropped.
-- ``bracket``: a ``)`` closing a number where a ``<`` is open (``<개정 2020.1.1)``) → ``>``.
+  a word of only dashes and dots, two or more (``---``, ``-—-``, ``··``), or a lone dash among the
+  words of a table cell, is dropped (a cell holding nothing but ``-`` says "none" and keeps it).
+- ``bracket``: a ``(`` opening an amendment note (``(개정``, ``(신설``, ``(신 설)``) → ``<``, and a ``)``
+  closing a number or 신설 where a ``<`` is open (``<개정 2020.1.1)``, ``<신설)``) → ``>``.
 
 Rules were written against text from the ``train`` split of the real corpora, rendered and read by
 munseo; ``benchmarks/bench_ocr_real.py`` reports on the ``dev`` split and on fonts held out.
@@ -34,8 +37,10 @@ Every change is recorded (``Repair``) so a reviewer can see what was put back.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from munseo.elements import Block, Line, Repair, Word, union_bbox
+from munseo.elements import BBox, Block, Line, Repair, Word, union_bbox
+from munseo.ocr.circled import CIRCLED as _CIRCLED
 
 _HANGUL = "\uac00-\ud7a3"
 _MIDDLE_DOT = re.compile(rf"(?<=[{_HANGUL}])[:\-.`*](?=[{_HANGUL}])")
@@ -43,7 +48,10 @@ _RANGE = re.compile(r"(?<=\d)\s?[~”]\s?(?=\d)")
 _CLOSE_QUOTE = re.compile(rf"(?<=[{_HANGUL}])』")
 _DOUBLE_OPEN = re.compile(r"「['\"]")
 _DOUBLE_CLOSE = re.compile(r"」』")
-_ANGLE_CLOSE = re.compile(r"\d\)$")
+_ANGLE_CLOSE = re.compile(r"(?<=[\d설])\)$")
+# Statutes note an amendment in angle brackets (<개정 2020.1.1>, 신·구조문대비표 <신 설>), never in
+# parentheses: in the corpora "<개정 " occurs 41,386 times and "(개정 " not once.
+_ANGLE_OPEN = re.compile(r"^\((?=(?:전문|타법)?개정(?:$|\d)|(?:본조)?신설(?:$|\d|\))|신$)")
 # The end of a law's name, and what may follow a closing bracket there.
 _TITLE_END = "[법률령칙정례]"  # last syllable of 법, 법률, 령, 규칙, 규정, 조례
 _MISREAD_CLOSE = re.compile(rf"(?<={_TITLE_END})[,;.\]』](?=[{_HANGUL}(]|\s|$)")
@@ -55,7 +63,8 @@ _HEADING_END = re.compile(r"\)$")
 # rest only on a page with article headings (elsewhere a leading 0 is more likely a bullet).
 _CIRCLED_ANYWHERE = re.compile(rf"^(@\)?|®)(?=$|[{_HANGUL}])")
 _CIRCLED_IN_ARTICLE = re.compile(rf"^(@\)?|®|©|0\)?|\(1)(?=$|[{_HANGUL}])")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# What a circled number may have been read as, checked against the glyph when the page is at hand.
+_GLYPH_CANDIDATE = re.compile(rf"^(?:[@®©]{{1,2}}\)?|0\)?|\(1|\(?\d{{1,2}}\)?)(?=$|[{_HANGUL}])")
 _FILLER_WORD = re.compile(r"^[-—–=·.…_~]{2,}$")
 _LONE_DASHES = {"-", "—", "–", "=", "_"}
 _LONE_DOTS = {".", "`", "、", "ㆍ", "·", "‧", "・"}
@@ -70,8 +79,9 @@ class _Context:
     column: the 현행 and 개정안 columns of a 신·구조문대비표 number their paragraphs apart), and
     whether a 「 is open."""
 
-    def __init__(self, articles: bool) -> None:
+    def __init__(self, articles: bool, circled: Callable[[BBox], str | None] | None) -> None:
         self.articles = articles
+        self.circled = circled
         self.paragraphs: dict[int | None, int] = {}
         self.column: int | None = None
         self.open_bracket = False
@@ -98,9 +108,9 @@ def _close_bracket(word: str) -> str:
     return head + fixed
 
 
-def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _Context) -> tuple[str, list[str]]:
+def _repair_word(word: Word, first: bool, after_heading: bool, line: str, ctx: _Context) -> tuple[str, list[str]]:
     rules: list[str] = []
-    out = text
+    text = out = word.text
     for rule, pattern, replacement in (
         ("middle-dot", _MIDDLE_DOT, "·"),
         ("range", _RANGE, "∼"),
@@ -124,6 +134,10 @@ def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _C
     for char in out:
         if char in "「」":
             ctx.open_bracket = char == "「"
+    if _ANGLE_OPEN.match(out):
+        out = "<" + out[1:]
+        rules.append("bracket")
+        ctx.open_angle = True
     if ctx.open_angle and _ANGLE_CLOSE.search(out):
         out = out[:-1] + ">"
         rules.append("bracket")
@@ -131,9 +145,15 @@ def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _C
         if char in "<>":
             ctx.open_angle = char == "<"
     if first or after_heading:
+        candidate = _GLYPH_CANDIDATE.match(out) if ctx.circled else None
+        # Right after an article heading the paragraph is always the first: no glyph need be read.
+        seen = ctx.circled(word.bbox) if ctx.circled and candidate and not after_heading else None
         circled = (_CIRCLED_IN_ARTICLE if ctx.articles else _CIRCLED_ANYWHERE).match(out)
         due = str(ctx.paragraph + 1)
-        if ctx.articles and out in (due, f"{due})", f"({due}") and ctx.paragraph < len(_CIRCLED):
+        if seen and candidate:
+            out = seen + out[candidate.end() :]
+            rules.append("circled-number")
+        elif ctx.articles and out in (due, f"{due})", f"({due}") and ctx.paragraph < len(_CIRCLED):
             out = _CIRCLED[ctx.paragraph]
             rules.append("circled-number")
         elif circled and ctx.paragraph < len(_CIRCLED):
@@ -148,10 +168,16 @@ def _repair_word(text: str, first: bool, after_heading: bool, line: str, ctx: _C
     return out, rules
 
 
-def repair_blocks(blocks: list[Block]) -> tuple[list[Block], list[Repair]]:
-    """The blocks with look-alikes put back, and each change made."""
+def repair_blocks(
+    blocks: list[Block], circled: Callable[[BBox], str | None] | None = None
+) -> tuple[list[Block], list[Repair]]:
+    """The blocks with look-alikes put back, and each change made.
+
+    ``circled`` reads the circled number whose glyph starts at a word box (``circled_reader``);
+    without it, circled numbers are counted from the article heading.
+    """
     lines = [line for block in blocks for line in block.lines]
-    ctx = _Context(articles=any(_ARTICLE.search(line.text) for line in lines))
+    ctx = _Context(any(_ARTICLE.search(line.text) for line in lines), circled)
     repairs: list[Repair] = []
     out_blocks = []
     for block in blocks:
@@ -187,12 +213,13 @@ def _repair_line(line: Line, ctx: _Context, repairs: list[Repair]) -> Line:
                 # The columns of a 신·구조문대비표 row speak of the same paragraph.
                 ctx.paragraph = row_number - 1
         after_heading = heading and not first and bool(_HEADING_END.search(line.words[i - 1].text))
-        new, rules = _repair_word(word.text, first, after_heading, text, ctx)
+        new, rules = _repair_word(word, first, after_heading, text, ctx)
         for circled in (c for c in new if c in _CIRCLED):
             ctx.paragraph = _CIRCLED.index(circled) + 1
             if not word.cell and row_number is None:
                 row_number = ctx.paragraph
-        if _FILLER_WORD.match(new) or (word.cell is not None and new in _LONE_DASHES):
+        alone = sum(1 for w in line.words if w.cell == word.cell) == 1  # a cell holding only "-" means "none"
+        if _FILLER_WORD.match(new) or (word.cell is not None and new in _LONE_DASHES and not alone):
             repairs.append(Repair(rule="filler", before=word.text, after=""))
             continue
         if new != word.text:

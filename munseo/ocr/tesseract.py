@@ -148,6 +148,7 @@ class TesseractEngine:
         self.latin_languages = latin_languages if latin_languages != languages else None
         self._tessdata_dir = tessdata_dir
         self._apis: dict[tuple[str, int], tesserocr.PyTessBaseAPI] = {}
+        self._digits: tesserocr.PyTessBaseAPI | None = None  # its own: a whitelist would bind other readings
         self._api(languages, tesserocr.PSM.SINGLE_BLOCK)  # fail now, not on the first page
         self.version = tesserocr.PyTessBaseAPI.Version()
 
@@ -166,7 +167,24 @@ class TesseractEngine:
             self._apis[key] = api
         return self._apis[key]
 
+    def read_digits(self, image: np.ndarray) -> str:
+        """The digits in a small clean image (the inside of a circled number), "" when none."""
+        if self._digits is None:
+            path = find_tessdata(self.latin_languages or self.languages, self._tessdata_dir)
+            self._digits = tesserocr.PyTessBaseAPI(
+                path=str(path) + os.sep,
+                lang=self.latin_languages or self.languages,
+                psm=tesserocr.PSM.SINGLE_WORD,
+                oem=tesserocr.OEM.LSTM_ONLY,
+            )
+            self._digits.SetVariable("tessedit_char_whitelist", "0123456789")
+        self._digits.SetImage(Image.fromarray(np.ascontiguousarray(image)))
+        return "".join(self._digits.GetUTF8Text().split())
+
     def close(self) -> None:
+        if self._digits is not None:
+            self._digits.End()
+            self._digits = None
         for api in self._apis.values():
             api.End()
         self._apis.clear()

@@ -38,6 +38,10 @@ def _repaired(*lines: Line) -> list[str]:
         ([("「지방재정법(이하",)], ["「지방재정법」(이하"]),
         ([("<개정", "2020.1.1)")], ["<개정 2020.1.1>"]),
         ([("현행과", "-----", "같음")], ["현행과 같음"]),
+        ([("(개정", "2020.1.1)")], ["<개정 2020.1.1>"]),
+        ([("(신설)",)], ["<신설>"]),
+        ([("(신", "설)")], ["<신 설>"]),
+        ([("(개정되는", "사항)")], ["(개정되는 사항)"]),
     ],
 )
 def test_repair_rules(lines: list[tuple[str, ...]], expected: list[str] | None) -> None:
@@ -76,3 +80,45 @@ def test_repair_is_recorded_and_can_be_turned_off(engine: TesseractEngine, text:
     plain = read_page(engine, page.image, page.dpi, options=ReadOptions(repair=False)).result
     assert plain.quality is not None and not plain.quality.repairs
     assert cer(page.text, repaired.text) < cer(page.text, plain.text)
+
+
+def _cells(*cells: tuple[str, ...]) -> Line:
+    """A table row: each tuple is one cell's words."""
+    words = [
+        Word(text=t, bbox=(300 * c + 60 * i, 0, 300 * c + 60 * i + 50, 30), confidence=0.9, cell=c)
+        for c, cell in enumerate(cells)
+        for i, t in enumerate(cell)
+    ]
+    boxes = [(300 * c, 0, 300 * c + 290, 30) for c in range(len(cells))]
+    return Line(bbox=(0, 0, 300 * len(cells), 30), words=words, cells=boxes)
+
+
+def test_a_cell_holding_only_a_dash_keeps_it_and_filler_dashes_go() -> None:
+    blocks, repairs = repair_blocks(
+        [Block(bbox=(0, 0, 900, 30), lines=[_cells(("법률",), ("-",), ("현행과", "-", "같음"))])]
+    )
+    assert [w.text for w in blocks[0].lines[0].words] == ["법률", "-", "현행과", "같음"]
+    assert [r.rule for r in repairs] == ["filler"]
+
+
+def test_circled_numbers_come_from_the_glyph_where_it_can_be_read() -> None:
+    """A page that starts in the middle of an article: counting would say ①, the glyph says ③; where
+    the glyph cannot be read (None) the count goes on from the last number read."""
+    glyphs = {0: "③", 1: None}
+
+    def read(bbox: tuple[int, int, int, int]) -> str | None:
+        return glyphs[bbox[1] // 100]
+
+    lines = [
+        Line(
+            bbox=(0, 100 * n, 200, 100 * n + 30),
+            words=[
+                Word(text=t, bbox=(100 * i, 100 * n, 100 * i + 90, 100 * n + 30), confidence=0.9)
+                for i, t in enumerate(words)
+            ],
+        )
+        for n, words in enumerate([("@", "위원회는"), ("@", "위원장은")])
+    ]
+    blocks, repairs = repair_blocks([Block(bbox=(0, 0, 200, 200), lines=lines)], read)
+    assert [line.text for line in blocks[0].lines] == ["③ 위원회는", "④ 위원장은"]
+    assert {r.rule for r in repairs} == {"circled-number"}
