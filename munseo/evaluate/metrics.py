@@ -109,15 +109,19 @@ def word_recall(reference: str, hypothesis: str) -> float:
 
 def table_rows_kept(reference: str, hypothesis: str, threshold: float = 80.0) -> tuple[int, int]:
     """(table rows found, table rows) for a reference whose rows are lines of cells joined by " | ":
-    a row is found when its first cell appears in the hypothesis (whitespace ignored, fuzzy
-    match score at least ``threshold`` of 100, so one misread character does not lose a row)."""
+    a row is found when its longest cell appears in the hypothesis (whitespace ignored, fuzzy
+    match score at least ``threshold`` of 100, so one misread character does not lose a row).
+
+    The longest cell, not the first: a short first cell (``<신 설>``, a row number) read with two
+    look-alike brackets falls below any fair threshold while the row itself was read.
+    """
     hyp = "".join(comparable_text(hypothesis).split())
     found = total = 0
     for line in unicodedata.normalize("NFC", reference).splitlines():
         if " | " not in line:
             continue
         total += 1
-        first = "".join(line.split(" | ", 1)[0].split())
-        if first and fuzz.partial_ratio(first, hyp) >= threshold:
+        longest = max(("".join(cell.split()) for cell in line.split(" | ")), key=len)
+        if longest and fuzz.partial_ratio(longest, hyp) >= threshold:
             found += 1
     return found, total

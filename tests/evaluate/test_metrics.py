@@ -65,7 +65,11 @@ def test_word_recall_matches_words_as_a_multiset() -> None:
     assert word_recall("", "아무것도") == 1.0
 
 
-def test_a_table_row_is_kept_when_its_first_cell_is_read() -> None:
+def test_a_table_row_is_kept_when_its_longest_cell_is_read() -> None:
     reference = "품목 | 가격\n사과 | 1,000\n배추 | 2,500\n제목 줄"
     assert table_rows_kept(reference, "품목 가격 사과 1,000") == (2, 3)
     assert table_rows_kept(reference, "품목 가격 사과 1,000 배츄 2,500", threshold=50) == (3, 3)
+    # A short first cell read with look-alike brackets does not lose a row that was read.
+    bill = "<신 설> | ② 제1항에 따라 수사대상이 되는 공직자는"
+    assert table_rows_kept(bill, "(신설) | ② 제1항에 따라 수사대상이 되는 공직자는") == (1, 1)
+    assert table_rows_kept(bill, "(신설)") == (0, 1)

@@ -103,7 +103,7 @@ def test_score_totals_are_over_characters_not_pages() -> None:
     assert [p.image for p in evaluation.worst] == ["b.png"]
 
 
-def test_table_rows_kept_finds_each_rows_first_cell() -> None:
+def test_table_rows_kept_finds_each_rows_longest_cell() -> None:
     truth = "Price List\nItem | Qty\nCopies of this license | 77\nCombined library | 100"
     assert table_rows_kept(truth, "Item Qty\nCopies of this licence 77\nCombined library 100") == (3, 3)
     assert table_rows_kept(truth, "Item Qty\nCopies of this license 77") == (2, 3)

@@ -99,6 +99,27 @@ def test_turned_pages_are_read_upright(engine: TesseractEngine, text: RealText, 
     assert reading.result.height > reading.result.width
 
 
+class _CountingEngine(TesseractEngine):
+    """The real engine, counting the pages it reads."""
+
+    readings = 0
+
+    def recognize(self, image, dpi, number=1):  # type: ignore[no-untyped-def]
+        self.readings += 1
+        return super().recognize(image, dpi, number)
+
+
+@pytest.mark.slow
+def test_an_upside_down_page_is_turned_before_it_is_read(text: RealText) -> None:
+    """Read as it lies, an upside-down page costs four to six upright readings: it is read once, upright."""
+    engine = _CountingEngine()
+    page = render_real_page(text, find_font("Nanum Myeongjo"), 300, "plain", "clean", seed=2, turn=180)
+    reading = read_page(engine, page.image, page.dpi)
+    assert reading.result.quality is not None and reading.result.quality.rotation == 180
+    assert engine.readings == 1
+    assert cer(page.text, reading.result.text) < 0.03
+
+
 @pytest.mark.slow
 def test_the_deskew_pathology_page_reads_well(engine: TesseractEngine) -> None:
     """Skewed, speckled, shaded, JPEG'd: deskewed without denoising it read at 1454% CER."""
