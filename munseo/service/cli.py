@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,32 @@ console = Console()
 err = Console(stderr=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 models_app = typer.Typer(help="Model versions: register, list, activate.", no_args_is_help=True)
+
+
+# Files in the server's temp folder older than this are left over from a crash and removed at start.
+STALE_TEMP_SECONDS = 24 * 3600
+
+
+def confine_temp_files(data_dir: Path) -> Path:
+    """Make ``DATA_DIR/tmp`` this process's temp folder (and its children's), and return it.
+
+    Uploads larger than 1 MiB are spooled to a temp file before munseo sees them (Starlette's
+    multipart parser); they are documents, so they belong on the disk and under the permissions the
+    operator chose for the data, not in the machine's shared ``/tmp``. Files a crash left behind there
+    are removed once they are a day old.
+    """
+    folder = data_dir / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for leftover in folder.iterdir():
+        try:
+            if leftover.is_file() and now - leftover.stat().st_mtime > STALE_TEMP_SECONDS:
+                leftover.unlink()
+        except OSError:  # another process took it first
+            continue
+    os.environ["TMPDIR"] = str(folder.resolve())
+    tempfile.tempdir = str(folder.resolve())
+    return folder
 
 
 def _store(settings: Settings) -> Store:
@@ -50,6 +78,7 @@ def serve_command(
     if watch is not None and not watch.is_dir():
         err.print(f"[red]error:[/red] the inbox {watch} is not a folder")
         raise typer.Exit(ExitCode.USAGE)
+    confine_temp_files(settings.data_dir)
     app = create_app(settings, executor=executor, watch=watch)  # type: ignore[arg-type]
     console.print(f"munseo on http://{host}:{port}/  (API docs: /docs, executor: {executor})")
     uvicorn.run(app, host=host, port=port, log_level="info")
