@@ -40,6 +40,17 @@ def _model_out(record: Any, shadow: dict[int, ShadowAgreement] | None = None) ->
     )
 
 
+# The errors of an endpoint whose own answer is not JSON (the error answers still are).
+JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+    for code in ERRORS
+}
+READY_ANSWERS: dict[int | str, dict[str, Any]] = {
+    401: ERRORS[401],
+    503: {"description": "Not ready: the checks say which failed (or the database cannot be reached)."},
+}
+
+
 @router.get("/api/models", response_model=list[ModelOut], responses=ERRORS, tags=["models"])
 def get_models(request: Request, _: Viewer) -> list[ModelOut]:
     """Registered model versions with their metrics and training data counts, newest first."""
@@ -229,7 +240,7 @@ def get_stats(request: Request, _: Viewer) -> dict[str, Any]:
     return stats
 
 
-@router.get("/metrics", response_class=PlainTextResponse, tags=["ops"])
+@router.get("/metrics", response_class=PlainTextResponse, responses=JSON_ERRORS, tags=["ops"])
 def metrics(request: Request, _: Viewer) -> PlainTextResponse:
     """Prometheus text format."""
     state = request.app.state
@@ -242,7 +253,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["ops"])
+@router.get("/readyz", responses=READY_ANSWERS, tags=["ops"])
 def readyz(request: Request, _: Viewer) -> JSONResponse:
     """Database reachable, the executor's checks (Celery: the broker reachable), a model loaded."""
     state = request.app.state
