@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, func, select, true
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
 
 from munseo.store.base import Repository
 from munseo.store.models import (
@@ -22,6 +22,7 @@ from munseo.store.models import (
     Page,
     utcnow,
 )
+from munseo.store.search import Search
 
 
 class DocumentNotFound(LookupError):
@@ -66,6 +67,7 @@ class DocumentFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     words: Sequence[str] = ()  # each must occur in the text (case-insensitive)
+    client_ref: str | None = None
 
     def condition(self) -> ColumnElement[bool]:
         conditions: list[ColumnElement[bool]] = []
@@ -82,6 +84,8 @@ class DocumentFilter:
             conditions.append(Document.created_at >= self.created_from)
         if self.created_to:
             conditions.append(Document.created_at <= self.created_to)
+        if self.client_ref:
+            conditions.append(Document.client_ref == self.client_ref)
         for word in self.words:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conditions.append(Document.text.ilike(f"%{escaped}%", escape="\\"))
@@ -99,6 +103,10 @@ _ORDER = {
 
 
 class Documents(Repository):
+    def __init__(self, sessions: sessionmaker[Session], search: Search) -> None:
+        super().__init__(sessions)
+        self.search = search  # written in the same transaction as the pages it indexes
+
     def find_same(self, sha256: str, stale_seconds: float) -> Document | None:
         """The document these bytes already are, by the one duplicate rule of every entry point: a
         document with the same content that is processed, or still being processed (a job of it is
@@ -141,6 +149,7 @@ class Documents(Repository):
             doc.original_path, doc.client_ref = original_path, client_ref or doc.client_ref
             doc.status, doc.error, doc.text = DocumentStatus.PROCESSING, None, None
             session.flush()
+            self.search.remove(doc.id, tx=session)
             return doc.id
 
     def record_failure(
@@ -168,6 +177,7 @@ class Documents(Repository):
             doc.filename, doc.status, doc.error = filename, DocumentStatus.FAILED, reason
             doc.pages.clear()
             session.flush()
+            self.search.remove(doc.id, tx=session)
             return doc.id
 
     def finish(self, document_id: int, pages: Sequence[NewPage], text: str) -> None:
@@ -182,6 +192,7 @@ class Documents(Repository):
                 doc.pages.append(Page(**page.__dict__))
             doc.text, doc.page_count = text, len(pages)
             doc.status, doc.error, doc.updated_at = DocumentStatus.PROCESSED, None, utcnow()
+            self.search.index(document_id, [(p.number, p.text) for p in pages], tx=session)
 
     def get(self, document_id: int) -> Document | None:
         """A document with its pages and current labels loaded."""

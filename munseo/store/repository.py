@@ -18,6 +18,7 @@ from munseo.store.documents import Documents
 from munseo.store.jobs import Jobs
 from munseo.store.labels import Labels
 from munseo.store.learning import Learning
+from munseo.store.search import Search
 from munseo.store.stats import Stats
 from munseo.store.tokens import Tokens
 from munseo.store.versions import ModelVersions
@@ -31,7 +32,8 @@ class Store:
         self.engine: Engine = make_engine(url)
         migrate(self.engine)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
-        self.documents = Documents(self.sessions)
+        self.search = Search(self.sessions)
+        self.documents = Documents(self.sessions, self.search)
         self.jobs = Jobs(self.sessions)
         self.labels = Labels(self.sessions)
         self.learning = Learning(self.sessions)

@@ -1,0 +1,214 @@
+"""Full-text search over the pages' text: the index, and the queries that rank documents by it.
+
+One row per page holds the page's terms (``munseo.text.analysis``, encoded as ASCII words):
+
+- SQLite: an FTS5 table ranked by BM25 (its ``rank`` column, ``bm25()`` by default); the row id is ``document_id * PAGE_SLOTS +
+  page number``, so a document's rows are one id range.
+- PostgreSQL: a ``tsvector`` column with a GIN index, ranked by ``ts_rank_cd`` (cover density,
+  normalised by the page's length): PostgreSQL has no BM25 of its own.
+
+A document ranks by its best page, and a hit says which page that is. The index is written in the
+transaction that stores a document's pages (``Documents.finish``), so a search never finds a
+document whose pages are not there; ``rebuild`` (``munseo reindex``) writes it again from the
+stored pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Float, Integer, Subquery, bindparam, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from munseo.store.base import Repository, Transaction
+from munseo.store.models import Document, DocumentStatus, Page
+from munseo.text.analysis import Analyzer, Phrase, encode, get_analyzer, parse_query
+
+if TYPE_CHECKING:
+    from munseo.store.documents import DocumentFilter
+
+TABLE = "search_pages"
+# Row ids of the SQLite index: a document's pages are document_id * PAGE_SLOTS + page number.
+PAGE_SLOTS = 100_000
+_BATCH = 200
+
+
+def is_search_table(name: str | None) -> bool:
+    """Tables of the index (with FTS5's own), which the ORM models do not describe."""
+    return bool(name) and str(name).startswith(TABLE)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    document_id: int
+    page: int  # the page that matches best
+    score: float  # higher is better; comparable within one query and one database only
+
+
+def _fts5_query(phrases: Sequence[Phrase]) -> str:
+    parts = []
+    for phrase in phrases:
+        quoted = '"' + " ".join(encode(t) for t in phrase.terms) + '"'
+        parts.append(f"{quoted} *" if phrase.prefix else quoted)
+    return " AND ".join(parts)
+
+
+def _tsquery(phrases: Sequence[Phrase]) -> str:
+    parts = []
+    for phrase in phrases:
+        terms = [encode(t) for t in phrase.terms]
+        if phrase.prefix:
+            terms[-1] += ":*"
+        parts.append("(" + " <-> ".join(terms) + ")")
+    return " & ".join(parts)
+
+
+class Search(Repository):
+    def __init__(self, sessions: sessionmaker[Session], analyzer: Analyzer | None = None) -> None:
+        super().__init__(sessions)
+        self.analyzer = analyzer or get_analyzer()
+
+    def _dialect(self, session: Session) -> str:
+        return session.get_bind().dialect.name
+
+    def index(self, document_id: int, pages: Iterable[tuple[int, str]], tx: Transaction | None = None) -> None:
+        """Index a document's pages (number, text), replacing what was indexed for it before."""
+        rows = [(number, " ".join(encode(t) for t in self.analyzer.terms(page_text))) for number, page_text in pages]
+        with self._write(tx) as session:
+            self._remove(session, document_id)
+            if not rows:
+                return
+            if self._dialect(session) == "sqlite":
+                session.execute(
+                    text(f"INSERT INTO {TABLE} (rowid, terms) VALUES (:id, :terms)"),
+                    [{"id": document_id * PAGE_SLOTS + number, "terms": terms} for number, terms in rows],
+                )
+            else:
+                session.execute(
+                    text(
+                        f"INSERT INTO {TABLE} (document_id, page, terms) "
+                        "VALUES (:doc, :page, to_tsvector('simple', :terms))"
+                    ),
+                    [{"doc": document_id, "page": number, "terms": terms} for number, terms in rows],
+                )
+
+    def remove(self, document_id: int, tx: Transaction | None = None) -> None:
+        """Take a document out of the index (its pages are being replaced, or it failed)."""
+        with self._write(tx) as session:
+            self._remove(session, document_id)
+
+    def _remove(self, session: Session, document_id: int) -> None:
+        if self._dialect(session) == "sqlite":
+            session.execute(
+                text(f"DELETE FROM {TABLE} WHERE rowid BETWEEN :low AND :high"),
+                {"low": document_id * PAGE_SLOTS, "high": (document_id + 1) * PAGE_SLOTS - 1},
+            )
+        else:
+            session.execute(text(f"DELETE FROM {TABLE} WHERE document_id = :doc"), {"doc": document_id})
+
+    def _hits(self, session: Session, phrases: Sequence[Phrase]) -> Subquery:
+        """A subquery of (document_id, page, score): each matching document once, at its best page."""
+        if self._dialect(session) == "sqlite":
+            ranked = (
+                f"SELECT rowid / {PAGE_SLOTS} AS document_id, rowid % {PAGE_SLOTS} AS page, "
+                f"-rank AS score FROM {TABLE} WHERE {TABLE} MATCH :match"
+            )
+            # SQLite gives a bare column the value of the row that max() picked: the best page.
+            sql = f"SELECT document_id, page, max(score) AS score FROM ({ranked}) GROUP BY document_id"
+            match = _fts5_query(phrases)
+        else:
+            sql = (
+                f"SELECT DISTINCT ON (document_id) document_id, page, ts_rank_cd(terms, q, 1) AS score "
+                f"FROM {TABLE}, to_tsquery('simple', :match) AS q WHERE terms @@ q "
+                "ORDER BY document_id, score DESC"
+            )
+            match = _tsquery(phrases)
+        return (
+            text(sql)
+            .bindparams(bindparam("match", match))
+            .columns(document_id=Integer, page=Integer, score=Float)
+            .subquery("hits")
+        )
+
+    def find(
+        self, query: str, where: DocumentFilter | None = None, offset: int = 0, limit: int = 20
+    ) -> tuple[int, list[SearchHit]]:
+        """How many documents match ``query`` (and the filter ``where``, a ``DocumentFilter``), and
+        one page of them, best first. Every phrase of the query must match on one page."""
+        phrases = parse_query(query, self.analyzer)
+        if not phrases:
+            return 0, []
+        with self.sessions() as session:
+            hits = self._hits(session, phrases)
+            condition = where.condition() if where is not None else Document.status == DocumentStatus.PROCESSED
+            joined = (
+                select(hits.c.document_id, hits.c.page, hits.c.score)
+                .join(Document, Document.id == hits.c.document_id)
+                .where(condition)
+            )
+            total = session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+            order = (hits.c.score.desc(), hits.c.document_id.desc())
+            rows = session.execute(joined.order_by(*order).offset(offset).limit(limit)).all()
+        return total, [SearchHit(int(d), int(p), float(s)) for d, p, s in rows]
+
+    def pages(self, document_id: int, query: str) -> list[int]:
+        """The numbers of a document's pages that match ``query``, in page order."""
+        phrases = parse_query(query, self.analyzer)
+        if not phrases:
+            return []
+        with self.sessions() as session:
+            if self._dialect(session) == "sqlite":
+                rows = session.execute(
+                    text(
+                        f"SELECT rowid % {PAGE_SLOTS} FROM {TABLE} WHERE {TABLE} MATCH :match "
+                        "AND rowid BETWEEN :low AND :high ORDER BY rowid"
+                    ),
+                    {
+                        "match": _fts5_query(phrases),
+                        "low": document_id * PAGE_SLOTS,
+                        "high": (document_id + 1) * PAGE_SLOTS - 1,
+                    },
+                )
+            else:
+                rows = session.execute(
+                    text(
+                        f"SELECT page FROM {TABLE} WHERE document_id = :doc "
+                        "AND terms @@ to_tsquery('simple', :match) ORDER BY page"
+                    ),
+                    {"doc": document_id, "match": _tsquery(phrases)},
+                )
+            return [int(r[0]) for r in rows]
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Index every processed document again from its stored pages; how many were indexed."""
+        with self.sessions() as session:
+            ids = list(
+                session.scalars(
+                    select(Document.id).where(Document.status == DocumentStatus.PROCESSED).order_by(Document.id)
+                )
+            )
+        with self.sessions.begin() as session:
+            session.execute(text(f"DELETE FROM {TABLE}"))
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            with self.sessions.begin() as session:
+                rows = session.execute(
+                    select(Page.document_id, Page.number, Page.text)
+                    .where(Page.document_id.in_(batch))
+                    .order_by(Page.document_id, Page.number)
+                ).all()
+                pages: dict[int, list[tuple[int, str]]] = {doc: [] for doc in batch}
+                for doc, number, page_text in rows:
+                    pages[doc].append((number, page_text or ""))
+                for doc, its_pages in pages.items():
+                    self.index(doc, its_pages, tx=session)
+            if progress is not None:
+                progress(min(start + _BATCH, len(ids)), len(ids))
+        return len(ids)
+
+    def size(self) -> int:
+        """Indexed pages."""
+        with self.sessions() as session:
+            return int(session.scalar(text(f"SELECT count(*) FROM {TABLE}")) or 0)
