@@ -425,6 +425,40 @@ def restore_command(
     )
 
 
+@app.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the full-text search index from the stored pages (after an upgrade, or to repair it)."""
+    store = _open_store(_settings())
+    started = time.perf_counter()
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("indexing documents", total=None)
+        count = store.search.rebuild(lambda i, n: bar.update(task, completed=i, total=n))
+    console.print(f"indexed {count} documents ({store.search.size()} pages) in {time.perf_counter() - started:.1f} s")
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help='Words that must all occur; "quoted words" stand together.')],
+    limit: Annotated[int, typer.Option(help="How many documents, best first.")] = 10,
+) -> None:
+    """Search the stored documents' text: ranked documents, their best page and a snippet."""
+    from munseo.text.analysis import query_words
+    from munseo.text.highlight import snippet
+
+    store = _open_store(_settings())
+    total, hits = store.search.find(query, limit=limit)
+    docs = store.documents.many([h.document_id for h in hits])
+    texts = store.documents.page_texts([(h.document_id, h.page) for h in hits])
+    table = Table(title=f"{total} documents match {query!r}", show_header=True)
+    for name in ("id", "file", "page", "score", "snippet"):
+        table.add_column(name, justify="right" if name in ("id", "page", "score") else "left")
+    for hit in hits:
+        shown, _ = snippet(texts.get((hit.document_id, hit.page), ""), query_words(query), width=100)
+        name = docs[hit.document_id].filename if hit.document_id in docs else "?"
+        table.add_row(str(hit.document_id), name, str(hit.page), f"{hit.score:.2f}", shown)
+    console.print(table)
+
+
 app.command("synth")(synth_command)
 app.command("demo")(demo_command)
 app.command("serve")(serve_command)

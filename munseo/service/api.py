@@ -21,7 +21,7 @@ from munseo import __version__
 from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
 from munseo.errors import http_status
-from munseo.service import routes_admin, routes_documents, routes_ops, routes_web
+from munseo.service import routes_admin, routes_documents, routes_ops, routes_search, routes_web
 from munseo.service.deps import CODES, ApiError, RateLimit, TokenCache, Viewer, error_response
 from munseo.service.executor import Executor
 from munseo.service.metrics import Metrics
@@ -158,6 +158,7 @@ def create_app(
         return response
 
     app.include_router(routes_documents.router)
+    app.include_router(routes_search.router)
     app.include_router(routes_ops.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_web.router)

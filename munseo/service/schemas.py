@@ -239,3 +239,30 @@ class AuditEventOut(BaseModel):
 class AuditList(BaseModel):
     items: list[AuditEventOut]
     total: int
+
+
+class SearchItem(DocumentSummary):
+    """A document found by a search: its summary, how well it matched, and where."""
+
+    score: float = Field(description="Relevance; higher is better, comparable within one search only.")
+    page: int = Field(description="The page that matches best; the viewer opens there.")
+    snippet: str = Field(description="The text around the first match on that page.")
+    highlights: list[tuple[int, int]] = Field(description="The matches in the snippet, as [start, end) offsets.")
+
+
+class SearchResults(BaseModel):
+    query: str
+    items: list[SearchItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class PageHits(BaseModel):
+    number: int
+    boxes: list[list[int]] = Field(description="Boxes of the page's words that match, in image pixels.")
+
+
+class DocumentHits(BaseModel):
+    query: str
+    pages: list[PageHits] = Field(description="The pages that match, in order (next/previous hit).")

@@ -259,6 +259,17 @@ class Documents(Repository):
                 for i, status, error in session.execute(query)
             }
 
+    def page_texts(self, pages: Sequence[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """The text of these (document id, page number) pages."""
+        if not pages:
+            return {}
+        wanted = set(pages)
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Page.document_id, Page.number, Page.text).where(Page.document_id.in_({d for d, _ in wanted}))
+            )
+            return {(d, n): t or "" for d, n, t in rows if (d, n) in wanted}
+
     def texts(self, doc_ids: Sequence[int]) -> dict[int, str]:
         with self.sessions() as session:
             rows = session.execute(select(Document.id, Document.text).where(Document.id.in_(list(doc_ids))))

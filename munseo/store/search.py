@@ -2,8 +2,8 @@
 
 One row per page holds the page's terms (``munseo.text.analysis``, encoded as ASCII words):
 
-- SQLite: an FTS5 table ranked by BM25 (its ``rank`` column, ``bm25()`` by default); the row id is ``document_id * PAGE_SLOTS +
-  page number``, so a document's rows are one id range.
+- SQLite: an FTS5 table ranked by BM25 (its ``rank`` column, ``bm25()`` by default); the row id
+  is ``document_id * PAGE_SLOTS + page number``, so a document's rows are one id range.
 - PostgreSQL: a ``tsvector`` column with a GIN index, ranked by ``ts_rank_cd`` (cover density,
   normalised by the page's length): PostgreSQL has no BM25 of its own.
 

@@ -283,3 +283,32 @@ def test_jobs_left_running_by_a_crashed_server_are_picked_up_on_restart(
     doc = store.documents.get(doc_id)
     assert doc is not None and doc.status == "processed" and doc.pages
     store.close()
+
+
+def test_search_ranks_documents_with_snippets_and_marks_the_words_on_their_pages(api: Api, tmp_path: Path) -> None:
+    """A three-page born-digital bill: 도시철도 is on pages 2–3 only (SENTENCES[6]), 재난 on page 3
+    only (SENTENCES[7]); 위원회 stands only inside longer words (정무위원회는, 교육위원회)."""
+    pdf = documents.born_digital_pdf(tmp_path / "three.pdf", pages=3)
+    answer = api.post("/api/documents", files=[("files", ("three.pdf", pdf.read_bytes()))], data={"client_ref": "s-1"})
+    item = answer.json()["documents"][0]
+    assert api.wait_for_job(item["job_url"])["status"] == "done"
+    doc_id = item["document_id"]
+
+    found = api.get("/api/search", params={"q": "위원회", "client_ref": "s-1"}).json()
+    assert [d["id"] for d in found["items"]] == [doc_id] and found["total"] == 1
+    hit = found["items"][0]
+    assert hit["filename"] == "three.pdf" and hit["score"] > 0
+    start, end = hit["highlights"][0]
+    assert hit["snippet"][start:end] == "위원회"
+
+    late = api.get("/api/search", params={"q": "재난 대응", "client_ref": "s-1"}).json()["items"]
+    assert [(d["id"], d["page"]) for d in late] == [(doc_id, 3)]
+    hits = api.get(f"/api/documents/{doc_id}/hits", params={"q": "도시철도"}).json()
+    assert [p["number"] for p in hits["pages"]] == [2, 3]
+    assert all(p["boxes"] and all(len(b) == 4 for b in p["boxes"]) for p in hits["pages"])
+
+    assert api.get("/api/search", params={"q": '"위원회 전문위원"', "client_ref": "s-1"}).json()["total"] == 1
+    assert api.get("/api/search", params={"q": '"전문위원 위원회"', "client_ref": "s-1"}).json()["total"] == 0
+    assert api.get("/api/search", params={"q": "위원회", "client_ref": "other"}).json()["total"] == 0
+    assert api.client.get("/api/search", params={"q": "위원회"}).status_code == 401
+    assert api.get("/api/search", params={"q": ""}).status_code == 422

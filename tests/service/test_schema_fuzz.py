@@ -1,6 +1,6 @@
 """Schemathesis against munseo's own OpenAPI schema: every operation, a bounded number of generated
-requests, sent to a running server as each role and with no token at all. No answer may be a 500, and every answer must be
-one the schema documents, in the shape it documents."""
+requests, sent to a running server as each role and with no token at all. No answer may be a 500,
+and every answer must be one the schema documents, in the shape it documents."""
 
 from __future__ import annotations
 

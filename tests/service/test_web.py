@@ -153,6 +153,32 @@ def test_document_page_toggles_the_word_box_overlay(browser: Browser, server: Se
     page.close()
 
 
+def test_search_lists_snippets_and_opens_the_viewer_on_the_page_that_matches(browser: Browser, server: Server) -> None:
+    """도시철도 stands on page 2 of bill.pdf only: the hit says so, and the viewer opens there with
+    the word marked on the image and in the text."""
+    page = signed_in(browser, server, "viewer")
+    page.fill("input[name=q]", "도시철도")
+    page.click("#filters button[type=submit]")
+    rows = page.locator("#documents tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("bill.pdf")
+    expect(rows.first.locator(".snippet mark").first).to_have_text("도시철도")
+    expect(rows.first.locator(".snippet")).to_contain_text("p. 2")
+    shot(page, "search")
+    rows.first.click()
+    expect(page.locator("#title")).to_have_text("bill.pdf")
+    expect(page.locator("#page-label")).to_contain_text("page 2 of 2")
+    expect(page.locator("#hit-label")).to_contain_text("hit 1 of 1")
+    expect(page.locator("#hits rect.hit").first).to_be_visible()
+    expect(page.locator("#text mark").first).to_have_text("도시철도")
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#hit-label")).to_contain_text("no hit on this page")
+    page.keyboard.press("n")
+    expect(page.locator("#page-label")).to_contain_text("page 2 of 2")
+    shot(page, "search-viewer")
+    page.close()
+
+
 def test_review_corrects_a_label_with_the_keyboard_alone(browser: Browser, server: Server) -> None:
     page = signed_in(browser, server, "reviewer")
     page.click("#nav-review")

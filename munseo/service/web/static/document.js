@@ -1,11 +1,45 @@
-/* One document: page images with word boxes coloured by confidence, text, labels, history. */
+/* One document: page images with word boxes coloured by confidence, text, labels, history; opened
+   from a search (?q=…), it starts on the first page that matches, marks the matching words on the
+   image and in the text, and N / P step through the matching pages. */
 "use strict";
 (() => {
   const id = document.getElementById("doc").dataset.id;
   const img = document.getElementById("page-image");
   const svg = document.getElementById("boxes");
   const overlay = document.getElementById("overlay");
-  let doc, index = 0;
+  const hitsSvg = document.getElementById("hits");
+  const query = new URLSearchParams(location.search).get("q") || "";
+  let doc, index = 0, hits = [];
+
+  function marked(text) {
+    const words = query.toLowerCase().replace(/"/g, " ").split(/\s+/).filter(Boolean)
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    if (!words.length) return munseo.esc(text);
+    const pattern = new RegExp(words.sort((a, b) => b.length - a.length).join("|"), "gi");
+    let out = "", last = 0;
+    for (const m of text.matchAll(pattern)) {
+      out += munseo.esc(text.slice(last, m.index)) + `<mark>${munseo.esc(m[0])}</mark>`;
+      last = m.index + m[0].length;
+    }
+    return out + munseo.esc(text.slice(last));
+  }
+  function showHits(page) {
+    const at = hits.findIndex((h) => h.number === page.number);
+    hitsSvg.setAttribute("viewBox", `0 0 ${page.width} ${page.height}`);
+    hitsSvg.innerHTML = at < 0 ? "" : hits[at].boxes.map(([x0, y0, x1, y1]) =>
+      `<rect class="hit" x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}"></rect>`).join("");
+    document.getElementById("hit-label").textContent = hits.length
+      ? `${at < 0 ? "no hit on this page" : `hit ${at + 1} of ${hits.length}`} · “${query}” on page${hits.length > 1 ? "s" : ""} ${hits.map((h) => h.number).join(", ")}`
+      : `“${query}” is not found in this document`;
+  }
+  function stepHit(step) {
+    if (!hits.length || !doc) return;
+    const number = doc.pages[index].number;
+    const next = step > 0 ? hits.find((h) => h.number > number) || hits[0]
+      : hits.slice().reverse().find((h) => h.number < number) || hits[hits.length - 1];
+    index = doc.pages.findIndex((p) => p.number === next.number);
+    show();
+  }
 
   function probabilities(task, label) {
     const rows = Object.entries(label.probabilities || {}).sort((a, b) => b[1] - a[1]);
@@ -32,7 +66,12 @@
       const [x0, y0, x1, y1] = w.bbox, c = munseo.confColor(w.confidence);
       return `<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}" fill="${c}" stroke="${c}"><title>${munseo.esc(w.text)} · ${munseo.pct(w.confidence)}</title></rect>`;
     }))).join("");
-    document.getElementById("text").textContent = page.text || "(no text)";
+    if (query) {
+      document.getElementById("text").innerHTML = page.text ? marked(page.text) : "(no text)";
+      showHits(page);
+    } else {
+      document.getElementById("text").textContent = page.text || "(no text)";
+    }
   }
   async function load() {
     try { doc = await munseo.api(`/api/documents/${id}`); } catch (e) { munseo.toast(e.message, true); return; }
@@ -44,6 +83,12 @@
     document.querySelector("#history tbody").innerHTML = doc.history.slice().reverse().map((h) => `<tr><td class="small">${munseo.when(h.created_at)}</td>
       <td>${munseo.esc(h.task)}</td><td>${munseo.esc(h.label)}${h.confidence != null && h.source === "model" ? ` <span class="muted small">${munseo.pct(h.confidence)}</span>` : ""}</td>
       <td class="small">${h.source === "model" ? `model ${munseo.esc(h.model_version || "")}` : `${munseo.esc(h.source)} ${munseo.esc(h.reviewer || "")}`}</td></tr>`).join("");
+    if (query) {
+      document.getElementById("search-bar").classList.remove("hidden");
+      try { hits = (await munseo.api(`/api/documents/${id}/hits?q=${encodeURIComponent(query)}`)).pages; } catch (e) { munseo.toast(e.message, true); }
+      const first = doc.pages.findIndex((p) => hits.length && p.number === hits[0].number);
+      if (first >= 0) index = first;
+    }
     show();
   }
   overlay.addEventListener("change", () => svg.classList.toggle("hidden", !overlay.checked));
@@ -54,6 +99,10 @@
     if (e.key === "o" || e.key === "O") { overlay.checked = !overlay.checked; overlay.dispatchEvent(new Event("change")); }
     if (e.key === "ArrowRight") document.getElementById("next-page").click();
     if (e.key === "ArrowLeft") document.getElementById("prev-page").click();
+    if (e.key === "n" || e.key === "N") stepHit(1);
+    if (e.key === "p" || e.key === "P") stepHit(-1);
   });
+  document.getElementById("next-hit").onclick = () => stepHit(1);
+  document.getElementById("prev-hit").onclick = () => stepHit(-1);
   load();
 })();

@@ -1,4 +1,5 @@
-/* Documents: filters, full-text search, pagination over GET /api/documents. */
+/* Documents: filters and pagination over GET /api/documents; with words in the search box, ranked
+   full-text search over GET /api/search, each hit with its snippet and a link to its best page. */
 "use strict";
 (() => {
   const form = document.getElementById("filters");
@@ -29,14 +30,33 @@
     q.set("page", String(page));
     return q;
   }
+  function snippet(d) {
+    if (d.snippet == null) return "";
+    let out = "", last = 0;
+    for (const [start, end] of d.highlights) {
+      out += munseo.esc(d.snippet.slice(last, start)) + `<mark>${munseo.esc(d.snippet.slice(start, end))}</mark>`;
+      last = end;
+    }
+    return `<div class="snippet small">p. ${d.page} · ${out}${munseo.esc(d.snippet.slice(last))}</div>`;
+  }
   async function load() {
     const q = query();
     history.replaceState(null, "", `?${q}`);
+    const words = (q.get("q") || "").trim();
     let data;
-    try { data = await munseo.api(`/api/documents?${q}&page_size=25`); } catch (e) { munseo.toast(e.message, true); return; }
-    document.getElementById("total").textContent = `(${data.total})`;
-    body.innerHTML = data.items.map((d) => `<tr class="link" data-id="${d.id}">
-      <td>${d.id}</td><td>${munseo.esc(d.filename)}${d.error ? `<div class="error small">${munseo.esc(d.error)}</div>` : ""}</td>
+    try {
+      if (words) {
+        const s = new URLSearchParams(q);
+        s.delete("sort");
+        if (s.get("status") && s.get("status") !== "processed") { s.delete("status"); munseo.toast("search finds processed documents only"); }
+        data = await munseo.api(`/api/search?${s}&page_size=25`);
+      } else {
+        data = await munseo.api(`/api/documents?${q}&page_size=25`);
+      }
+    } catch (e) { munseo.toast(e.message, true); return; }
+    document.getElementById("total").textContent = words ? `(${data.total} matching, best first)` : `(${data.total})`;
+    body.innerHTML = data.items.map((d) => `<tr class="link" data-id="${d.id}" data-href="/documents/${d.id}${words ? `?q=${encodeURIComponent(words)}` : ""}">
+      <td>${d.id}</td><td>${munseo.esc(d.filename)}${d.error ? `<div class="error small">${munseo.esc(d.error)}</div>` : ""}${snippet(d)}</td>
       <td><span class="badge ${d.status}">${d.status}</span>${d.needs_review ? ' <span class="badge review">review</span>' : ""}</td>
       <td>${Object.entries(d.labels).map(([t, l]) => `<div><span class="muted small">${munseo.esc(t)}</span> ${munseo.esc(l.label)}</div>`).join("")}${d.classification_pending ? `<span class="badge pending" title="classified once a model version is active">${munseo.esc(d.classification_pending)}</span>` : ""}</td>
       <td>${d.min_confidence == null ? "—" : munseo.confBar(d.min_confidence)}</td>
@@ -47,7 +67,7 @@
     document.getElementById("prev").disabled = page <= 1;
     document.getElementById("next").disabled = page >= pages;
   }
-  body.addEventListener("click", (e) => { const tr = e.target.closest("tr[data-id]"); if (tr) location.href = `/documents/${tr.dataset.id}`; });
+  body.addEventListener("click", (e) => { const tr = e.target.closest("tr[data-id]"); if (tr) location.href = tr.dataset.href; });
   form.addEventListener("submit", (e) => { e.preventDefault(); page = 1; load(); });
   document.getElementById("prev").onclick = () => { page--; load(); };
   document.getElementById("next").onclick = () => { page++; load(); };

@@ -1,0 +1,75 @@
+"""Full-text search: ranked documents with snippets, and the words to mark on a document's pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
+
+from munseo.service.deps import Id, IsoDateTime, PageNumber, Viewer
+from munseo.service.routes_documents import ERRORS
+from munseo.service.schemas import DocumentHits, PageHits, SearchItem, SearchResults
+from munseo.service.views import summaries
+from munseo.store.documents import DocumentFilter
+from munseo.text.analysis import query_words
+from munseo.text.highlight import matching_boxes, snippet
+
+router = APIRouter()
+SearchQuery = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=500,
+        description='Words that must all occur (inside longer words too: 위원회 finds 정무위원회는); "quoted words" '
+        "must stand together.",
+    ),
+]
+
+
+@router.get("/api/search", response_model=SearchResults, responses=ERRORS, tags=["search"])
+def search(
+    request: Request,
+    _: Viewer,
+    q: SearchQuery,
+    needs_review: bool | None = None,
+    label: Annotated[
+        list[Annotated[str, Field(pattern=r"^[^:]+:.+$")]] | None,
+        Query(description="TASK:LABEL, e.g. doc_type:심사보고서 (repeatable)"),
+    ] = None,
+    created_from: IsoDateTime | None = None,
+    created_to: IsoDateTime | None = None,
+    client_ref: Annotated[str | None, Query(max_length=255)] = None,
+    status: Annotated[Literal["processed"] | None, Query(description="Only processed documents are indexed")] = None,
+    page: PageNumber = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchResults:
+    """Documents ranked by how well their text matches (BM25 on SQLite, cover density on
+    PostgreSQL), each with its best page and a snippet, with the filters of the document list."""
+    labels = [tuple(item.split(":", 1)) for item in label or []]
+    where = DocumentFilter(status, needs_review, labels, created_from, created_to, client_ref=client_ref)
+    store = request.app.state.store
+    total, hits = store.search.find(q, where, (page - 1) * page_size, page_size)
+    docs = store.documents.many([h.document_id for h in hits])
+    texts = store.documents.page_texts([(h.document_id, h.page) for h in hits])
+    words = query_words(q)
+    present = [h for h in hits if h.document_id in docs]  # one deleted meanwhile is left out
+    items = []
+    for hit, found in zip(present, summaries(store, [docs[h.document_id] for h in present]), strict=True):
+        shown, marks = snippet(texts.get((hit.document_id, hit.page), ""), words)
+        item = {**found.model_dump(), "score": hit.score, "page": hit.page, "snippet": shown, "highlights": marks}
+        items.append(SearchItem.model_validate(item))
+    return SearchResults(query=q, items=items, total=total, page=page, page_size=page_size)
+
+
+@router.get("/api/documents/{doc_id}/hits", response_model=DocumentHits, responses=ERRORS, tags=["search"])
+def document_hits(request: Request, _: Viewer, doc_id: Id, q: SearchQuery) -> DocumentHits:
+    """The document's pages that match ``q``, each with the boxes of its matching words."""
+    store = request.app.state.store
+    doc = store.documents.load(doc_id)
+    numbers = set(store.search.pages(doc_id, q))
+    words = query_words(q)
+    pages = [
+        PageHits(number=p.number, boxes=matching_boxes(p.blocks or [], words)) for p in doc.pages if p.number in numbers
+    ]
+    return DocumentHits(query=q, pages=pages)
