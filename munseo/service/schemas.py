@@ -70,6 +70,10 @@ class DocumentSummary(BaseModel):
     reviewed_at: datetime | None
     reviewed_by: str | None
     labels: dict[str, LabelOut] = Field(default_factory=dict)
+    near_duplicate_of: int | None = Field(
+        None, description="The earlier document this one looks like a rescan of (never merged or deleted)."
+    )
+    near_duplicate_similarity: float | None = Field(None, description="How alike the two texts are (0–1).")
     # stored and waiting to be classified: "queued" for the executor, or "waiting for a model"
     # when no model version is active (it is classified once one is activated)
     classification_pending: Literal["queued", "waiting for a model"] | None = None
@@ -116,6 +120,13 @@ class DocumentDetail(DocumentSummary):
     text: str | None
     pages: list[PageOut]
     history: list[HistoryOut]
+    suggested_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="A near-duplicate's reviewed labels (task → label), offered as the suggestion for this one.",
+    )
+    near_duplicates: list[int] = Field(
+        default_factory=list, description="Later documents that look like rescans of this one."
+    )
 
 
 class ReviewRequest(BaseModel):

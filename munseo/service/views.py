@@ -54,6 +54,8 @@ def summary(
         reviewed_at=doc.reviewed_at,
         reviewed_by=doc.reviewed_by,
         labels=labels_of(doc, versions, full),
+        near_duplicate_of=doc.near_duplicate_of,
+        near_duplicate_similarity=doc.near_duplicate_similarity,
         classification_pending=(pending or {}).get(doc.id),
     )
 
@@ -66,7 +68,11 @@ def detail(store: Store, doc_id: int) -> DocumentDetail:
     doc = store.documents.load(doc_id)
     versions = store.versions.names()
     history = store.documents.history(doc_id)
+    earlier = store.documents.get(doc.near_duplicate_of) if doc.near_duplicate_of else None
+    suggested = {c.task: c.label for c in earlier.classifications if c.source == "reviewer"} if earlier else {}
     return DocumentDetail(
+        suggested_labels=suggested,
+        near_duplicates=store.duplicates.copies_of(doc_id),
         **summary(doc, versions, full=True, pending=pending).model_dump(),
         text=doc.text,
         pages=[

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session, defer, selectinload, sessionmaker
 
 from munseo.store.base import Repository
+from munseo.store.duplicates import NearDuplicates
 from munseo.store.models import (
     Classification,
     ClassificationHistory,
@@ -103,9 +104,10 @@ _ORDER = {
 
 
 class Documents(Repository):
-    def __init__(self, sessions: sessionmaker[Session], search: Search) -> None:
+    def __init__(self, sessions: sessionmaker[Session], search: Search, duplicates: NearDuplicates) -> None:
         super().__init__(sessions)
-        self.search = search  # written in the same transaction as the pages it indexes
+        # Both written in the same transaction as the pages they are made from.
+        self.search, self.duplicates = search, duplicates
 
     def find_same(self, sha256: str, stale_seconds: float) -> Document | None:
         """The document these bytes already are, by the one duplicate rule of every entry point: a
@@ -150,6 +152,7 @@ class Documents(Repository):
             doc.status, doc.error, doc.text = DocumentStatus.PROCESSING, None, None
             session.flush()
             self.search.remove(doc.id, tx=session)
+            self.duplicates.forget(doc.id, tx=session)
             return doc.id
 
     def record_failure(
@@ -178,6 +181,7 @@ class Documents(Repository):
             doc.pages.clear()
             session.flush()
             self.search.remove(doc.id, tx=session)
+            self.duplicates.forget(doc.id, tx=session)
             return doc.id
 
     def finish(self, document_id: int, pages: Sequence[NewPage], text: str) -> None:
@@ -193,6 +197,7 @@ class Documents(Repository):
             doc.text, doc.page_count = text, len(pages)
             doc.status, doc.error, doc.updated_at = DocumentStatus.PROCESSED, None, utcnow()
             self.search.index(document_id, [(p.number, p.text) for p in pages], tx=session)
+            self.duplicates.record(document_id, text, tx=session)
 
     def get(self, document_id: int) -> Document | None:
         """A document with its pages and current labels loaded."""

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -82,12 +83,35 @@ class Document(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # The earlier document this one looks like a rescan of, and how alike (never merged or deleted).
+    near_duplicate_of: Mapped[int | None] = mapped_column(Integer, index=True)
+    near_duplicate_similarity: Mapped[float | None] = mapped_column(Float)
 
     pages: Mapped[list[Page]] = relationship(
         back_populates="document", order_by="Page.number", cascade="all, delete-orphan"
     )
     classifications: Mapped[list[Classification]] = relationship(
         back_populates="document", cascade="all, delete-orphan"
+    )
+
+
+class DocumentSignature(Base):
+    """A document's MinHash signature (``munseo.text.minhash``), to find its rescans."""
+
+    __tablename__ = "document_signatures"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SignatureBand(Base):
+    """One band of a signature: documents sharing a band key are near-duplicate candidates."""
+
+    __tablename__ = "signature_bands"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 

@@ -15,6 +15,7 @@ from munseo.store.audit import Audit
 from munseo.store.base import Transaction
 from munseo.store.db import make_engine, migrate, session_factory
 from munseo.store.documents import Documents
+from munseo.store.duplicates import NearDuplicates
 from munseo.store.jobs import Jobs
 from munseo.store.labels import Labels
 from munseo.store.learning import Learning
@@ -33,7 +34,8 @@ class Store:
         migrate(self.engine)
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
         self.search = Search(self.sessions)
-        self.documents = Documents(self.sessions, self.search)
+        self.duplicates = NearDuplicates(self.sessions)
+        self.documents = Documents(self.sessions, self.search, self.duplicates)
         self.jobs = Jobs(self.sessions)
         self.labels = Labels(self.sessions)
         self.learning = Learning(self.sessions)

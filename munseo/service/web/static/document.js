@@ -78,6 +78,9 @@
     document.getElementById("title").textContent = doc.filename;
     document.getElementById("meta").innerHTML = `#${doc.id} · <span class="badge ${doc.status}">${doc.status}</span>${doc.classification_pending ? ` <span class="badge pending">${munseo.esc(doc.classification_pending)}</span>` : ""} · ${doc.page_count} pages · added ${munseo.when(doc.created_at)}` +
       (doc.reviewed_by ? ` · reviewed by ${munseo.esc(doc.reviewed_by)} ${munseo.when(doc.reviewed_at)}` : "") +
+      (doc.near_duplicate_of ? `<div id="near-duplicate" class="notice">Looks like a rescan of <a href="/documents/${doc.near_duplicate_of}">#${doc.near_duplicate_of}</a> (${munseo.pct(doc.near_duplicate_similarity)} alike; kept as its own document)` +
+        (Object.keys(doc.suggested_labels).length ? ` · reviewed there as ${Object.entries(doc.suggested_labels).map(([t, l]) => `<span class="muted small">${munseo.esc(t)}</span> ${munseo.esc(l)}`).join(", ")}` : "") + "</div>" : "") +
+      (doc.near_duplicates.length ? `<div class="notice">Rescanned as ${doc.near_duplicates.map((d) => `<a href="/documents/${d}">#${d}</a>`).join(", ")}</div>` : "") +
       (doc.error ? `<div class="error">${munseo.esc(doc.error)}</div>` : "");
     document.getElementById("labels").innerHTML = Object.entries(doc.labels).map(([t, l]) => probabilities(t, l)).join("") || '<p class="muted">Not classified.</p>';
     document.querySelector("#history tbody").innerHTML = doc.history.slice().reverse().map((h) => `<tr><td class="small">${munseo.when(h.created_at)}</td>

@@ -57,7 +57,7 @@
     document.getElementById("total").textContent = words ? `(${data.total} matching, best first)` : `(${data.total})`;
     body.innerHTML = data.items.map((d) => `<tr class="link" data-id="${d.id}" data-href="/documents/${d.id}${words ? `?q=${encodeURIComponent(words)}` : ""}">
       <td>${d.id}</td><td>${munseo.esc(d.filename)}${d.error ? `<div class="error small">${munseo.esc(d.error)}</div>` : ""}${snippet(d)}</td>
-      <td><span class="badge ${d.status}">${d.status}</span>${d.needs_review ? ' <span class="badge review">review</span>' : ""}</td>
+      <td><span class="badge ${d.status}">${d.status}</span>${d.needs_review ? ' <span class="badge review">review</span>' : ""}${d.near_duplicate_of ? ` <span class="badge rescan" title="${munseo.pct(d.near_duplicate_similarity)} alike">rescan of #${d.near_duplicate_of}</span>` : ""}</td>
       <td>${Object.entries(d.labels).map(([t, l]) => `<div><span class="muted small">${munseo.esc(t)}</span> ${munseo.esc(l.label)}</div>`).join("")}${d.classification_pending ? `<span class="badge pending" title="classified once a model version is active">${munseo.esc(d.classification_pending)}</span>` : ""}</td>
       <td>${d.min_confidence == null ? "—" : munseo.confBar(d.min_confidence)}</td>
       <td>${d.page_count}</td><td class="small">${munseo.when(d.created_at)}</td></tr>`).join("")

@@ -1,0 +1,82 @@
+"""Near-duplicates: a document whose text is nearly another's (the same paper scanned again) is
+linked to that earlier document when its pages are stored. Never merged, never deleted: the link
+says which document it looks like and how alike, and the earlier document's reviewed labels are
+offered as the suggestion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from munseo.store.base import Repository, Transaction
+from munseo.store.models import Document, DocumentSignature, DocumentStatus, SignatureBand
+from munseo.text.minhash import NEAR_DUPLICATE, band_keys, from_bytes, signature, similarity, to_bytes
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    document_id: int  # the earlier document
+    similarity: float  # estimated Jaccard similarity of the two texts' shingles
+
+
+class NearDuplicates(Repository):
+    def record(self, document_id: int, text: str, tx: Transaction | None = None) -> NearDuplicate | None:
+        """Store the document's signature and link it to the stored document it most looks like,
+        if any looks like it enough (``NEAR_DUPLICATE``); that document, or None."""
+        with self._write(tx) as session:
+            self._forget(session, document_id)
+            sig = signature(text)
+            found = self._most_alike(session, document_id, sig) if sig is not None else None
+            if sig is not None:
+                session.execute(insert(DocumentSignature), [{"document_id": document_id, "signature": to_bytes(sig)}])
+                session.execute(
+                    insert(SignatureBand), [{"key": key, "document_id": document_id} for key in set(band_keys(sig))]
+                )
+            session.execute(
+                update(Document)
+                .where(Document.id == document_id)
+                .values(
+                    near_duplicate_of=found.document_id if found else None,
+                    near_duplicate_similarity=found.similarity if found else None,
+                )
+            )
+            return found
+
+    def forget(self, document_id: int, tx: Transaction | None = None) -> None:
+        """Drop a document's signature (its pages are being replaced, or it failed)."""
+        with self._write(tx) as session:
+            self._forget(session, document_id)
+
+    def _forget(self, session: Session, document_id: int) -> None:
+        session.execute(delete(SignatureBand).where(SignatureBand.document_id == document_id))
+        session.execute(delete(DocumentSignature).where(DocumentSignature.document_id == document_id))
+
+    def _most_alike(self, session: Session, document_id: int, sig: np.ndarray) -> NearDuplicate | None:
+        keys = band_keys(sig)
+        candidates = (
+            select(SignatureBand.document_id)
+            .where(SignatureBand.key.in_(keys), SignatureBand.document_id != document_id)
+            .distinct()
+        )
+        rows = session.execute(
+            select(DocumentSignature.document_id, DocumentSignature.signature)
+            .join(Document, Document.id == DocumentSignature.document_id)
+            .where(DocumentSignature.document_id.in_(candidates), Document.status == DocumentStatus.PROCESSED)
+        ).all()
+        scored = [(similarity(sig, from_bytes(data)), other) for other, data in rows]
+        best = max(scored, key=lambda pair: (pair[0], -pair[1]), default=None)
+        if best is None or best[0] < NEAR_DUPLICATE:
+            return None
+        return NearDuplicate(document_id=best[1], similarity=round(best[0], 4))
+
+    def copies_of(self, document_id: int) -> list[int]:
+        """Documents linked to this one as its near-duplicates, oldest first."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(Document.id).where(Document.near_duplicate_of == document_id).order_by(Document.id)
+                )
+            )
