@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_service.py
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_learning.py
+	$(BIN)/python benchmarks/bench_search.py
 
 lint: install
 	$(BIN)/ruff check munseo tests benchmarks

@@ -427,13 +427,24 @@ def restore_command(
 
 @app.command("reindex")
 def reindex_command() -> None:
-    """Rebuild the full-text search index from the stored pages (after an upgrade, or to repair it)."""
+    """Rebuild the full-text search index from the stored pages, and fit the content model behind
+    "similar documents" again (after an upgrade, after the collection changed much, or to repair)."""
+    from munseo.store.similar import NoContentModel
+
     store = _open_store(_settings())
     started = time.perf_counter()
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("indexing documents", total=None)
         count = store.search.rebuild(lambda i, n: bar.update(task, completed=i, total=n))
-    console.print(f"indexed {count} documents ({store.search.size()} pages) in {time.perf_counter() - started:.1f} s")
+        task = bar.add_task("content vectors", total=None)
+        try:
+            vectors = store.similar.fit(lambda i, n: bar.update(task, completed=i, total=n))
+        except NoContentModel as exc:
+            note = f" (similar documents: {exc})"
+        else:
+            note = f"; {vectors} content vectors for similar documents"
+    seconds = time.perf_counter() - started
+    console.print(f"indexed {count} documents ({store.search.size()} pages){note} in {seconds:.1f} s")
 
 
 @app.command("search")

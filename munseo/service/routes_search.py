@@ -1,4 +1,4 @@
-"""Full-text search: ranked documents with snippets, and the words to mark on a document's pages."""
+"""Search: ranked documents with snippets, the words to mark on a document's pages, and similar documents."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from munseo.service.deps import Id, IsoDateTime, PageNumber, Viewer
+from munseo.service.deps import ApiError, Id, IsoDateTime, PageNumber, Viewer
 from munseo.service.routes_documents import ERRORS
-from munseo.service.schemas import DocumentHits, PageHits, SearchItem, SearchResults
+from munseo.service.schemas import DocumentHits, PageHits, SearchItem, SearchResults, SimilarItem, SimilarList
 from munseo.service.views import summaries
 from munseo.store.documents import DocumentFilter
+from munseo.store.similar import NoContentModel
 from munseo.text.analysis import query_words
 from munseo.text.highlight import matching_boxes, snippet
 
@@ -73,3 +74,22 @@ def document_hits(request: Request, _: Viewer, doc_id: Id, q: SearchQuery) -> Do
         PageHits(number=p.number, boxes=matching_boxes(p.blocks or [], words)) for p in doc.pages if p.number in numbers
     ]
     return DocumentHits(query=q, pages=pages)
+
+
+@router.get("/api/documents/{doc_id}/similar", response_model=SimilarList, responses=ERRORS, tags=["search"])
+def similar_documents(
+    request: Request, _: Viewer, doc_id: Id, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> SimilarList:
+    """The processed documents most like this one by content, most alike first, with a score. The
+    first request of a new collection fits the content model (``munseo reindex`` does it ahead)."""
+    store = request.app.state.store
+    store.documents.load(doc_id)
+    try:
+        found = store.similar.neighbours(doc_id, limit)
+    except NoContentModel as exc:
+        raise ApiError(409, str(exc)) from exc
+    docs = store.documents.many([n.document_id for n in found])
+    present = [n for n in found if n.document_id in docs]
+    views = summaries(store, [docs[n.document_id] for n in present])
+    items = [SimilarItem(**v.model_dump(), score=n.score) for n, v in zip(present, views, strict=True)]
+    return SimilarList(items=items)

@@ -277,3 +277,11 @@ class PageHits(BaseModel):
 class DocumentHits(BaseModel):
     query: str
     pages: list[PageHits] = Field(description="The pages that match, in order (next/previous hit).")
+
+
+class SimilarItem(DocumentSummary):
+    score: float = Field(description="Cosine similarity of the two documents' content vectors (1: the same text).")
+
+
+class SimilarList(BaseModel):
+    items: list[SimilarItem]

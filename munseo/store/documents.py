@@ -24,6 +24,7 @@ from munseo.store.models import (
     utcnow,
 )
 from munseo.store.search import Search
+from munseo.store.similar import Similar
 
 
 class DocumentNotFound(LookupError):
@@ -104,10 +105,12 @@ _ORDER = {
 
 
 class Documents(Repository):
-    def __init__(self, sessions: sessionmaker[Session], search: Search, duplicates: NearDuplicates) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], search: Search, duplicates: NearDuplicates, similar: Similar
+    ) -> None:
         super().__init__(sessions)
-        # Both written in the same transaction as the pages they are made from.
-        self.search, self.duplicates = search, duplicates
+        # All three written in the same transaction as the pages they are made from.
+        self.search, self.duplicates, self.similar = search, duplicates, similar
 
     def find_same(self, sha256: str, stale_seconds: float) -> Document | None:
         """The document these bytes already are, by the one duplicate rule of every entry point: a
@@ -153,6 +156,7 @@ class Documents(Repository):
             session.flush()
             self.search.remove(doc.id, tx=session)
             self.duplicates.forget(doc.id, tx=session)
+            self.similar.forget(doc.id, tx=session)
             return doc.id
 
     def record_failure(
@@ -182,6 +186,7 @@ class Documents(Repository):
             session.flush()
             self.search.remove(doc.id, tx=session)
             self.duplicates.forget(doc.id, tx=session)
+            self.similar.forget(doc.id, tx=session)
             return doc.id
 
     def finish(self, document_id: int, pages: Sequence[NewPage], text: str) -> None:
@@ -198,6 +203,7 @@ class Documents(Repository):
             doc.status, doc.error, doc.updated_at = DocumentStatus.PROCESSED, None, utcnow()
             self.search.index(document_id, [(p.number, p.text) for p in pages], tx=session)
             self.duplicates.record(document_id, text, tx=session)
+            self.similar.record(document_id, text, tx=session)
 
     def get(self, document_id: int) -> Document | None:
         """A document with its pages and current labels loaded."""

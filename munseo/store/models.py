@@ -115,6 +115,29 @@ class SignatureBand(Base):
     )
 
 
+class ContentModelRow(Base):
+    """A fitted ``munseo.text.vectors.ContentModel``; the newest one embeds documents."""
+
+    __tablename__ = "content_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    documents: Mapped[int] = mapped_column(Integer)  # how many it was fitted on
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentVector(Base):
+    """A document's content vector under one content model. ``id`` grows with every write, so a
+    process's nearest-neighbour index catches up by reading the rows above the last it saw."""
+
+    __tablename__ = "document_vectors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), unique=True, index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("content_models.id", ondelete="CASCADE"))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Page(Base):
     __tablename__ = "pages"
     __table_args__ = (UniqueConstraint("document_id", "number"),)

@@ -20,6 +20,7 @@ from munseo.store.jobs import Jobs
 from munseo.store.labels import Labels
 from munseo.store.learning import Learning
 from munseo.store.search import Search
+from munseo.store.similar import Similar
 from munseo.store.stats import Stats
 from munseo.store.tokens import Tokens
 from munseo.store.versions import ModelVersions
@@ -35,7 +36,8 @@ class Store:
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
         self.search = Search(self.sessions)
         self.duplicates = NearDuplicates(self.sessions)
-        self.documents = Documents(self.sessions, self.search, self.duplicates)
+        self.similar = Similar(self.sessions)
+        self.documents = Documents(self.sessions, self.search, self.duplicates, self.similar)
         self.jobs = Jobs(self.sessions)
         self.labels = Labels(self.sessions)
         self.learning = Learning(self.sessions)

@@ -171,6 +171,9 @@ def test_search_lists_snippets_and_opens_the_viewer_on_the_page_that_matches(bro
     expect(page.locator("#hit-label")).to_contain_text("hit 1 of 1")
     expect(page.locator("#hits rect.hit").first).to_be_visible()
     expect(page.locator("#text mark").first).to_have_text("도시철도")
+    # The other stored document, as the only similar one, with its score.
+    expect(page.locator("#similar li a")).to_have_count(1)
+    expect(page.locator("#similar li a")).to_have_text("scan.png")
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#hit-label")).to_contain_text("no hit on this page")
     page.keyboard.press("n")

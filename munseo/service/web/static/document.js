@@ -93,6 +93,18 @@
       if (first >= 0) index = first;
     }
     show();
+    similar();
+  }
+  async function similar() {
+    const list = document.getElementById("similar");
+    try {
+      const data = await munseo.api(`/api/documents/${id}/similar?limit=8`);
+      list.innerHTML = data.items.map((d) => `<li><a href="/documents/${d.id}">${munseo.esc(d.filename)}</a>
+        <span class="fill" title="cosine similarity"><i style="width:${Math.max(0, d.score) * 100}%"></i></span>
+        <span class="muted">${d.score.toFixed(2)}</span>
+        ${Object.values(d.labels).map((l) => `<span class="muted">${munseo.esc(l.label)}</span>`).join(" · ")}</li>`).join("")
+        || '<li class="muted">No other documents yet.</li>';
+    } catch (e) { list.innerHTML = `<li class="muted">${munseo.esc(e.message)}</li>`; }
   }
   overlay.addEventListener("change", () => svg.classList.toggle("hidden", !overlay.checked));
   document.getElementById("prev-page").onclick = () => { if (index > 0) { index--; show(); } };
