@@ -51,6 +51,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_learning.py
 	$(BIN)/python benchmarks/bench_search.py
+	$(BIN)/python benchmarks/bench_duplicates.py
+	$(BIN)/python benchmarks/bench_similar.py
 
 lint: install
 	$(BIN)/ruff check munseo tests benchmarks

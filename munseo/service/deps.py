@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from munseo.service.auth import verify_token
 from munseo.store.audit import Actor
@@ -54,6 +54,11 @@ MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 # Pages of a list: far enough for any collection, small enough that the offset fits in SQL.
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
+# Filters by label, TASK:LABEL, all of them (the document list and search).
+LabelFilter = Annotated[
+    list[Annotated[str, Field(pattern=r"^[^:]+:.+$")]] | None,
+    Query(description="TASK:LABEL, e.g. doc_type:심사보고서 (repeatable)"),
+]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 
 

@@ -12,7 +12,6 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from pydantic import Field
 
 from munseo.admission import Admission, Admitted, admit, display_name
 from munseo.classify.evaluate import training_counts
@@ -20,7 +19,7 @@ from munseo.classify.registry import LoadedModel
 from munseo.errors import http_status
 from munseo.ingest import IngestError, Refusal, inspect_file
 from munseo.pipeline import PageProcessor, limits_from, read_pages
-from munseo.service.deps import Admin, ApiError, Id, IsoDateTime, PageNumber, Reviewer, Viewer, audit
+from munseo.service.deps import Admin, ApiError, Id, IsoDateTime, LabelFilter, PageNumber, Reviewer, Viewer, audit
 from munseo.service.schemas import (
     ClassifyDocumentResponse,
     ClassifyTextRequest,
@@ -149,10 +148,7 @@ def list_documents(
         Literal["pending", "processing", "processed", "failed"] | None, Query(description="The documents' status")
     ] = None,
     needs_review: bool | None = None,
-    label: Annotated[
-        list[Annotated[str, Field(pattern=r"^[^:]+:.+$")]] | None,
-        Query(description="TASK:LABEL, e.g. doc_type:심사보고서 (repeatable)"),
-    ] = None,
+    label: LabelFilter = None,
     created_from: IsoDateTime | None = None,
     created_to: IsoDateTime | None = None,
     q: Annotated[str | None, Query(description="Words that must occur in the document's text")] = None,

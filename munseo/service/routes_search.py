@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import Field
 
-from munseo.service.deps import ApiError, Id, IsoDateTime, PageNumber, Viewer
+from munseo.service.deps import ApiError, Id, IsoDateTime, LabelFilter, PageNumber, Viewer
 from munseo.service.routes_documents import ERRORS
 from munseo.service.schemas import DocumentHits, PageHits, SearchItem, SearchResults, SimilarItem, SimilarList
 from munseo.service.views import summaries
@@ -34,10 +33,7 @@ def search(
     _: Viewer,
     q: SearchQuery,
     needs_review: bool | None = None,
-    label: Annotated[
-        list[Annotated[str, Field(pattern=r"^[^:]+:.+$")]] | None,
-        Query(description="TASK:LABEL, e.g. doc_type:심사보고서 (repeatable)"),
-    ] = None,
+    label: LabelFilter = None,
     created_from: IsoDateTime | None = None,
     created_to: IsoDateTime | None = None,
     client_ref: Annotated[str | None, Query(max_length=255)] = None,

@@ -35,6 +35,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/api/documents"): "viewer",
     ("GET", "/api/documents/{doc_id}"): "viewer",
     ("GET", "/api/documents/{doc_id}/pages/{number}/image"): "viewer",
+    ("GET", "/api/documents/{doc_id}/hits"): "viewer",
+    ("GET", "/api/documents/{doc_id}/similar"): "viewer",
+    ("GET", "/api/search"): "viewer",
     ("GET", "/api/jobs/{job_id}"): "viewer",
     ("GET", "/api/review/queue"): "viewer",
     ("POST", "/api/documents/{doc_id}/review"): "reviewer",
@@ -72,6 +75,7 @@ ACCESS: dict[tuple[str, str], str] = {
 }
 ROLES = ("none", "viewer", "reviewer", "admin")
 PARAMS = {"doc_id": "1", "number": "1", "job_id": "1", "version": "v-none", "proposal_id": "1", "token_id": "999"}
+QUERIES = {"/api/search": "?q=법률", "/api/documents/{doc_id}/hits": "?q=법률"}
 
 
 class Client:
@@ -126,7 +130,7 @@ def test_the_table_covers_every_route(service: Client) -> None:
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
 def test_every_endpoint_for_every_role(service: Client, method: str, path: str) -> None:
     need = ACCESS[(method, path)]
-    url = path.format(**PARAMS)
+    url = path.format(**PARAMS) + QUERIES.get(path, "")
     for role in ROLES:
         if path == "/login":  # the sign-in form's limit is tested on its own
             break

@@ -21,7 +21,7 @@ TEXT = (
 
 def test_layout_and_case_do_not_change_the_shingles() -> None:
     assert list(shingles(TEXT)) == list(shingles(TEXT.replace(" ", "\n").upper()))
-    assert len(shingles("가나다라")) == 0
+    assert len(shingles("가나")) == 0 and len(shingles("가나다라")) == 2
 
 
 def test_signatures_are_stable_and_estimate_similarity() -> None:

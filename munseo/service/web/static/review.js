@@ -34,6 +34,17 @@
     focus = 0;
     choice = doc ? Object.fromEntries(Object.entries(doc.labels).map(([t, l]) => [t, l.label])) : {};
     render();
+    if (doc && doc.near_duplicate_of) suggest(doc);
+  }
+  async function suggest(doc) {
+    /* A rescan of a reviewed document: that review's labels are the suggestion, chosen already. */
+    let detail;
+    try { detail = await munseo.api(`/api/documents/${doc.id}`); } catch (e) { return; }
+    const labels = detail.suggested_labels || {};
+    if (current() !== doc || !Object.keys(labels).length) return;
+    for (const [task, label] of Object.entries(labels)) if (task in choice) choice[task] = label;
+    render();
+    document.getElementById("review-note").textContent += ` Rescan of #${doc.near_duplicate_of} (${munseo.pct(doc.near_duplicate_similarity)} alike): its reviewed labels are chosen.`;
   }
   async function load() {
     const order = document.getElementById("order").value;
