@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
+from threadpoolctl import threadpool_limits
 from usearch.index import Index
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -123,4 +124,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with threadpool_limits(1):  # one core for both searches: BLAS would spread the brute force over all
+        main()
