@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import pypdfium2 as pdfium
@@ -40,13 +41,17 @@ def extract_text_layer(
             round((height_pt - bottom) * scale),
         )
 
+    chars = [(textpage.get_text_range(i, 1), to_px(*textpage.get_charbox(i))) for i in range(textpage.count_chars())]
     runs: list[tuple[BBox, str]] = []
+    words_of: dict[tuple[BBox, str], list[Word]] = {}
     for i in range(textpage.count_rects()):
         rect = textpage.get_rect(i)
         run_text = textpage.get_text_bounded(*rect).strip()
         if run_text:
-            runs.append((to_px(*rect), run_text))
-    lines = _group_lines(runs)
+            box = to_px(*rect)
+            runs.append((box, run_text))
+            words_of[(box, run_text)] = _words_from_chars(box, run_text, chars) or _words_of_run(box, run_text)
+    lines = _group_lines(runs, words_of)
     blocks = [Block(bbox=union_bbox([line.bbox for line in lines]), lines=lines)] if lines else []
     return PageResult(
         number=number,
@@ -60,22 +65,59 @@ def extract_text_layer(
     )
 
 
-def _words_of_run(bbox: BBox, text: str) -> list[Word]:
-    """Split a run into words, sharing its width out by character count."""
-    tokens = text.split()
-    total = sum(len(t) for t in tokens) + len(tokens) - 1
+def _words_from_chars(bbox: BBox, text: str, chars: list[tuple[str, BBox]]) -> list[Word]:
+    """A run's words with their printed extent, from PDFium's box of each character whose centre lies
+    in the run; empty when those characters do not spell the run (the estimate is used then)."""
     x0, y0, x1, y1 = bbox
-    per_char = (x1 - x0) / max(total, 1)
+    inside = [
+        (c, box)
+        for c, box in chars
+        if x0 - 1 <= (box[0] + box[2]) / 2 <= x1 + 1 and y0 - 1 <= (box[1] + box[3]) / 2 <= y1 + 1
+    ]
+    if "".join(c for c, _ in inside if not c.isspace()) != "".join(text.split()):
+        return []
+    words: list[Word] = []
+    current: list[tuple[str, BBox]] = []
+    for c, box in [*inside, (" ", bbox)]:
+        if c.isspace():
+            if current:
+                left = min(b[0] for _, b in current)
+                right = max(b[2] for _, b in current)
+                token = "".join(ch for ch, _ in current)
+                words.append(Word(text=token, bbox=(left, y0, max(right, left + 1), y1), confidence=1.0))
+            current = []
+        else:
+            current.append((c, box))
+    return words
+
+
+def _advance(char: str) -> float:
+    """About how wide a character is, in ems: Hangul, Hanja and full-width forms one em, a space a
+    third, Latin letters, digits and punctuation a little over half."""
+    if char.isspace():
+        return 0.33
+    return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.55
+
+
+def _words_of_run(bbox: BBox, text: str) -> list[Word]:
+    """Split a run into words, sharing its width out by the characters' usual widths (a Hangul
+    syllable is about twice a Latin letter): the estimate where PDFium's character boxes do not
+    spell the run."""
+    tokens = text.split()
+    ems = [_advance(c) for c in " ".join(tokens)]
+    edges = [0.0, *itertools.accumulate(ems)]  # where each character starts, in ems
+    x0, y0, x1, y1 = bbox
+    per_em = (x1 - x0) / edges[-1] if edges[-1] else 0.0
     words, pos = [], 0
     for token in tokens:
-        left = x0 + round(pos * per_char)
-        right = x0 + round((pos + len(token)) * per_char)
+        left = x0 + round(edges[pos] * per_em)
+        right = x0 + round(edges[pos + len(token)] * per_em)
         words.append(Word(text=token, bbox=(left, y0, max(right, left + 1), y1), confidence=1.0))
         pos += len(token) + 1
     return words
 
 
-def _group_lines(runs: list[tuple[BBox, str]]) -> list[Line]:
+def _group_lines(runs: list[tuple[BBox, str]], words_of: dict[tuple[BBox, str], list[Word]]) -> list[Line]:
     """Runs whose vertical centres fall inside each other's extent share a line; lines in reading order."""
     groups: list[list[tuple[BBox, str]]] = []
     for run in sorted(runs, key=lambda r: (r[0][1], r[0][0])):
@@ -91,6 +133,6 @@ def _group_lines(runs: list[tuple[BBox, str]]) -> list[Line]:
     lines = []
     for group in groups:
         group.sort(key=lambda r: r[0][0])
-        words = [w for bbox, text in group for w in _words_of_run(bbox, text)]
+        words = [w for run in group for w in words_of[run]]
         lines.append(Line(bbox=union_bbox([r[0] for r in group]), words=words))
     return lines

@@ -32,6 +32,8 @@ from munseo.ocr.repair import repair_blocks
 
 # Orientation is checked on a copy at this resolution: as sure as at 300 DPI, in half the time.
 OSD_DPI = 150
+# Below this many pixels on its short side (at OSD_DPI) an image is not checked for orientation.
+MIN_OSD_SIDE = 64
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def _upside_down(engine: OcrEngine, gray: np.ndarray, dpi: int) -> bool:
     cannot read), and the check costs about a tenth of an upright page's reading.
     """
     scale = min(1.0, OSD_DPI / dpi)
+    if min(gray.shape[:2]) * scale < MIN_OSD_SIDE:  # a sliver or a stamp: nothing to turn by
+        return False
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
     return engine.detect_orientation(small, round(dpi * scale)) == 180
 

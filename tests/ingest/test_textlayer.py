@@ -43,3 +43,25 @@ def test_the_layer_becomes_lines_with_boxes_at_the_render_dpi(tmp_path: Path) ->
         x0, y0, x1, y1 = word.bbox
         assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height
     assert "".join(result.text.split()) == "".join(TEXT.split())
+
+
+def test_each_words_box_covers_its_own_ink(tmp_path: Path) -> None:
+    """A word after Korean words sits where it is printed: a box drawn from character counts alone
+    lands a syllable or more to the left (Hangul is about twice as wide as a space or a digit)."""
+    import numpy as np
+
+    text = "국토교통위원회는 도시철도 건설 사업의 예산 2024년 집행 현황을 점검하였다."
+    pdf = pdfium.PdfDocument(str(text_pdf(tmp_path / "one.pdf", text)))
+    page = pdf[0]
+    textpage = page.get_textpage()
+    result = extract_text_layer(page, textpage, textpage.get_text_range(), number=1, dpi=144)
+    ink = np.asarray(page.render(scale=2).to_pil().convert("L")) < 128
+    words = [w for block in result.blocks for line in block.lines for w in line.words]
+    assert [w.text for w in words][:3] == ["국토교통위원회는", "도시철도", "건설"]
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        columns = ink[y0:y1].any(axis=0)
+        inside = columns[x0:x1].sum()
+        # the word's own ink fills its box, and the gap before it is blank
+        assert inside >= 0.6 * (x1 - x0), (word.text, word.bbox)
+        assert not columns[max(0, x0 - 3) : x0 - 1].any() or word is words[0], (word.text, word.bbox)
