@@ -57,6 +57,14 @@ def test_ingest_ls_show_and_exit_code(tmp_path: Path) -> None:
     missing = munseo("show", "999", data_dir=data, cwd=tmp_path)
     assert missing.returncode == ExitCode.NOT_FOUND and "no document with id 999" in missing.stderr
 
+    # Search, from the index written as the documents were stored; reindex writes it again.
+    found = munseo("search", "도시철도", data_dir=data, cwd=tmp_path)
+    assert found.returncode == 0 and "1 documents match" in found.stdout and "bill.pdf" in found.stdout
+    rebuilt = munseo("reindex", data_dir=data, cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "indexed 2 documents (3 pages)" in rebuilt.stdout and "2 content vectors" in rebuilt.stdout
+    assert "1 documents match" in munseo("search", "도시철도", data_dir=data, cwd=tmp_path).stdout
+
 
 @pytest.mark.slow
 def test_ocr_prints_text_or_json_without_storing(tmp_path: Path) -> None:
