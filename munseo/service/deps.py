@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator, Field
 
@@ -96,12 +97,17 @@ class TokenCache:
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
 
-    def lookup(self, token: str) -> Principal | None:
-        now = time.monotonic()
+    def cached(self, token: str) -> tuple[bool, Principal | None]:
+        """(whether the cache knows the token now, what it knows): no database read."""
         with self._lock:
             hit = self._cache.get(token)
-        if hit and now < hit[0]:
-            return hit[1]
+        return (True, hit[1]) if hit and time.monotonic() < hit[0] else (False, None)
+
+    def lookup(self, token: str) -> Principal | None:
+        now = time.monotonic()
+        known, principal = self.cached(token)
+        if known:
+            return principal
         record = verify_token(self.store, token)
         principal = Principal(record.name, Role(record.role)) if record else None
         until = now + self.ttl
@@ -146,17 +152,23 @@ class RateLimit:
             self._events.setdefault(key, []).append(time.monotonic())
 
 
-def require(role: Role) -> Callable[[Request], Principal]:
-    """A dependency: the caller's token must have ``role`` or a higher one."""
+def require(role: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency: the caller's token must have ``role`` or a higher one.
 
-    def check(request: Request) -> Principal:
+    Asynchronous, so that a token the cache knows costs no trip to the thread pool; one it does not
+    know is read from the database there."""
+
+    async def check(request: Request) -> Principal:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             token = request.cookies.get("munseo_token", "")
         if not token:
             raise ApiError(401, "an API token is required: send 'Authorization: Bearer TOKEN'")
-        principal = request.app.state.tokens.lookup(token.strip())
+        tokens: TokenCache = request.app.state.tokens
+        known, principal = tokens.cached(token.strip())
+        if not known:
+            principal = await run_in_threadpool(tokens.lookup, token.strip())
         if principal is None:
             raise ApiError(401, "the API token is not valid (unknown or revoked)")
         if principal.role.rank < role.rank:
