@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import unicodedata
 
@@ -41,7 +42,9 @@ def extract_text_layer(
             round((height_pt - bottom) * scale),
         )
 
-    chars = [(textpage.get_text_range(i, 1), to_px(*textpage.get_charbox(i))) for i in range(textpage.count_chars())]
+    chars = _Chars(
+        [(textpage.get_text_range(i, 1), to_px(*textpage.get_charbox(i))) for i in range(textpage.count_chars())]
+    )
     runs: list[tuple[BBox, str]] = []
     words_of: dict[tuple[BBox, str], list[Word]] = {}
     for i in range(textpage.count_rects()):
@@ -65,15 +68,29 @@ def extract_text_layer(
     )
 
 
-def _words_from_chars(bbox: BBox, text: str, chars: list[tuple[str, BBox]]) -> list[Word]:
+class _Chars:
+    """A page's characters in text order, found by the rows their centres fall in."""
+
+    def __init__(self, chars: list[tuple[str, BBox]]) -> None:
+        self.chars = chars
+        self.order = sorted(range(len(chars)), key=lambda i: (chars[i][1][1] + chars[i][1][3]) / 2)
+        self.centres = [(chars[i][1][1] + chars[i][1][3]) / 2 for i in self.order]
+
+    def within(self, bbox: BBox) -> list[tuple[str, BBox]]:
+        """The characters whose centre lies in ``bbox`` (one pixel of slack), in text order."""
+        x0, y0, x1, y1 = bbox
+        low, high = bisect.bisect_left(self.centres, y0 - 1), bisect.bisect_right(self.centres, y1 + 1)
+        found = sorted(
+            i for i in self.order[low:high] if x0 - 1 <= (self.chars[i][1][0] + self.chars[i][1][2]) / 2 <= x1 + 1
+        )
+        return [self.chars[i] for i in found]
+
+
+def _words_from_chars(bbox: BBox, text: str, chars: _Chars) -> list[Word]:
     """A run's words with their printed extent, from PDFium's box of each character whose centre lies
     in the run; empty when those characters do not spell the run (the estimate is used then)."""
-    x0, y0, x1, y1 = bbox
-    inside = [
-        (c, box)
-        for c, box in chars
-        if x0 - 1 <= (box[0] + box[2]) / 2 <= x1 + 1 and y0 - 1 <= (box[1] + box[3]) / 2 <= y1 + 1
-    ]
+    y0, y1 = bbox[1], bbox[3]
+    inside = chars.within(bbox)
     if "".join(c for c, _ in inside if not c.isspace()) != "".join(text.split()):
         return []
     words: list[Word] = []

@@ -41,14 +41,20 @@ class NearDuplicates(Repository):
                 .values(
                     near_duplicate_of=found.document_id if found else None,
                     near_duplicate_similarity=found.similarity if found else None,
+                    updated_at=Document.updated_at,  # a link is no change of the document
                 )
             )
             return found
 
     def forget(self, document_id: int, tx: Transaction | None = None) -> None:
-        """Drop a document's signature (its pages are being replaced, or it failed)."""
+        """Drop a document's signature and its link (its pages are being replaced, or it failed)."""
         with self._write(tx) as session:
             self._forget(session, document_id)
+            session.execute(
+                update(Document)
+                .where(Document.id == document_id)
+                .values(near_duplicate_of=None, near_duplicate_similarity=None, updated_at=Document.updated_at)
+            )
 
     def _forget(self, session: Session, document_id: int) -> None:
         session.execute(delete(SignatureBand).where(SignatureBand.document_id == document_id))

@@ -131,6 +131,7 @@ class DocumentVector(Base):
     process's nearest-neighbour index catches up by reading the rows above the last it saw."""
 
     __tablename__ = "document_vectors"
+    __table_args__: ClassVar[dict[str, bool]] = {"sqlite_autoincrement": True}  # ids never come back
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), unique=True, index=True)

@@ -182,15 +182,14 @@ class Search(Repository):
             return [int(r[0]) for r in rows]
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Index every processed document again from its stored pages; how many were indexed."""
+        """Index every processed document again from its stored pages, one batch at a time; how
+        many were indexed."""
         with self.sessions() as session:
             ids = list(
                 session.scalars(
                     select(Document.id).where(Document.status == DocumentStatus.PROCESSED).order_by(Document.id)
                 )
             )
-        with self.sessions.begin() as session:
-            session.execute(text(f"DELETE FROM {TABLE}"))
         for start in range(0, len(ids), _BATCH):
             batch = ids[start : start + _BATCH]
             with self.sessions.begin() as session:
@@ -206,6 +205,14 @@ class Search(Repository):
                     self.index(doc, its_pages, tx=session)
             if progress is not None:
                 progress(min(start + _BATCH, len(ids)), len(ids))
+        # Each document's rows were replaced in place (searches meanwhile find the old or the new
+        # ones, never none); rows of documents no longer processed go last.
+        processed = f"SELECT id FROM documents WHERE status = '{DocumentStatus.PROCESSED.value}'"
+        with self.sessions.begin() as session:
+            if self._dialect(session) == "sqlite":
+                session.execute(text(f"DELETE FROM {TABLE} WHERE rowid / {PAGE_SLOTS} NOT IN ({processed})"))
+            else:
+                session.execute(text(f"DELETE FROM {TABLE} WHERE document_id NOT IN ({processed})"))
         return len(ids)
 
     def size(self) -> int:

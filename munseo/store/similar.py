@@ -27,6 +27,8 @@ FIT_SAMPLE = 20_000
 _BATCH = 500
 # Candidates asked of the index per neighbour wanted, before exact scoring.
 _OVERFETCH = 4
+# Vector rows below the highest seen that are read again, for transactions that committed late.
+_WINDOW = 1000
 
 
 class NoContentModel(LookupError):
@@ -42,7 +44,9 @@ class Neighbour:
 class Similar(Repository):
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         super().__init__(sessions)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the in-process index
+        self._fitting = threading.Lock()
+        self._recent: dict[int, int] = {}  # vector row id → document id, of the rows near the top
         self._model: tuple[int, ContentModel] | None = None
         self._index: Index | None = None
         self._index_model = 0
@@ -64,51 +68,79 @@ class Similar(Repository):
         return self._model
 
     def fit(self, progress: Callable[[int, int], None] | None = None, seed: int = 0) -> int:
-        """Fit a new content model on the stored documents and give every one its vector again;
-        how many documents have a vector."""
+        """Fit a new content model on the stored documents and give every one its vector under it;
+        how many documents have one. Documents stored meanwhile get theirs from ``record`` (the new
+        model is the newest as soon as it is written), or from the pass that follows the batches."""
         with self.sessions() as session:
             ids = list(session.scalars(select(Document.id).where(Document.status == DocumentStatus.PROCESSED)))
         if len(ids) < 2:
             raise NoContentModel(f"{len(ids)} processed documents are too few to learn what documents are about")
         sample = sorted(np.random.default_rng(seed).permutation(ids)[:FIT_SAMPLE].tolist())
         texts = list(self._texts(sample).values())
-        model = fit(texts)
+        try:
+            model = fit(texts)
+        except ValueError as exc:  # no term shared by two documents: nothing to learn from yet
+            raise NoContentModel(str(exc)) from exc
         with self.sessions.begin() as session:
-            model_id = session.scalar(
-                insert(ContentModelRow)
-                .values(documents=len(texts), data=model.to_bytes())
-                .returning(ContentModelRow.id)
+            row = insert(ContentModelRow).values(documents=len(texts), data=model.to_bytes())
+            model_id = session.scalar(row.returning(ContentModelRow.id))
+        self._embed(ids, model_id, model, progress)
+        with self.sessions() as session:  # stored while the batches ran, under an older model
+            behind = list(
+                session.scalars(
+                    select(Document.id)
+                    .outerjoin(DocumentVector, DocumentVector.document_id == Document.id)
+                    .where(
+                        Document.status == DocumentStatus.PROCESSED,
+                        (DocumentVector.id.is_(None)) | (DocumentVector.model_id != model_id),
+                    )
+                )
             )
-            session.execute(delete(DocumentVector))
+        self._embed(behind, model_id, model, None)
+        with self.sessions() as session:
+            return int(
+                session.scalar(select(func.count(DocumentVector.id)).where(DocumentVector.model_id == model_id)) or 0
+            )
+
+    def _embed(
+        self, ids: list[int], model_id: int, model: ContentModel, progress: Callable[[int, int], None] | None
+    ) -> None:
         for start in range(0, len(ids), _BATCH):
             batch = ids[start : start + _BATCH]
             texts_of = self._texts(batch)
             vectors = model.embed_many([texts_of[d] for d in batch])
             with self.sessions.begin() as session:
-                rows = [
-                    {"document_id": d, "model_id": model_id, "vector": to_bytes(v)}
-                    for d, v in zip(batch, vectors, strict=True)
-                    if v is not None
-                ]
-                if rows:
-                    session.execute(insert(DocumentVector), rows)
+                for doc, vector in zip(batch, vectors, strict=True):
+                    self._put(session, doc, model_id, vector)
             if progress is not None:
                 progress(min(start + _BATCH, len(ids)), len(ids))
-        with self.sessions() as session:
-            return int(session.scalar(select(func.count(DocumentVector.id))) or 0)
+
+    def _put(self, session: Session, document_id: int, model_id: int, vector: np.ndarray | None) -> None:
+        """The document's one vector row, written again (a new row id, so every index sees it), or
+        removed when the text gives no vector."""
+        session.execute(delete(DocumentVector).where(DocumentVector.document_id == document_id))
+        if vector is not None:
+            session.execute(
+                insert(DocumentVector).values(document_id=document_id, model_id=model_id, vector=to_bytes(vector))
+            )
 
     def _refit_if_outgrown(self) -> None:
         """Fit a model when there is none, and again once the collection has doubled since (a
         model fitted on a handful of documents knows too few words): a few times in a
-        collection's life, each a few seconds."""
+        collection's life, each a few seconds. Requests that arrive meanwhile wait for that one fit."""
+        if not self._outgrown():
+            return
+        with self._fitting:
+            if self._outgrown():  # another request may have fitted while this one waited
+                self.fit()
+
+    def _outgrown(self) -> bool:
         with self.sessions() as session:
             fitted_on = session.scalar(select(ContentModelRow.documents).order_by(ContentModelRow.id.desc()).limit(1))
             if fitted_on is not None and fitted_on >= FIT_SAMPLE:
-                return
+                return False
             count = session.scalar(select(func.count(Document.id)).where(Document.status == DocumentStatus.PROCESSED))
-        if fitted_on is None or (count or 0) >= 2 * fitted_on:
-            with self._lock:
-                self.fit()
+        return fitted_on is None or (count or 0) >= 2 * fitted_on
 
     def _texts(self, ids: list[int]) -> dict[int, str]:
         with self.sessions() as session:
@@ -121,15 +153,11 @@ class Similar(Repository):
     def record(self, document_id: int, text: str, tx: Transaction | None = None) -> None:
         """Give a stored document its vector under the newest model (none before a model is fitted)."""
         with self._write(tx) as session:
-            session.execute(delete(DocumentVector).where(DocumentVector.document_id == document_id))
             current = self.model(session)
             if current is None:
+                session.execute(delete(DocumentVector).where(DocumentVector.document_id == document_id))
                 return
-            vector = current[1].embed(text)
-            if vector is not None:
-                session.execute(
-                    insert(DocumentVector).values(document_id=document_id, model_id=current[0], vector=to_bytes(vector))
-                )
+            self._put(session, document_id, current[0], current[1].embed(text))
 
     def forget(self, document_id: int, tx: Transaction | None = None) -> None:
         with self._write(tx) as session:
@@ -143,40 +171,58 @@ class Similar(Repository):
         than two documents are stored)."""
         self._refit_if_outgrown()
         with self._lock, self.sessions() as session:
-            mine = session.scalar(select(DocumentVector.vector).where(DocumentVector.document_id == document_id))
-            if mine is None:
+            current = self.model(session)
+            if current is None:
                 return []
-            query = from_bytes(mine)
-            index = self._catch_up(session)
+            model_id, model = current
+            mine = session.execute(
+                select(DocumentVector.model_id, DocumentVector.vector).where(DocumentVector.document_id == document_id)
+            ).first()
+            if mine is not None and mine[0] == model_id:
+                query = from_bytes(mine[1])
+            else:  # not yet given a vector under the newest model: made now, not stored
+                text = session.scalar(select(Document.text).where(Document.id == document_id))
+                made = model.embed(text or "")
+                if made is None:
+                    return []
+                query = made
+            index = self._catch_up(session, model_id, model)
             wanted = min(len(index), (limit + 1) * _OVERFETCH)
             found = index.search(query, wanted) if wanted else None
             keys = [int(k) for k in found.keys] if found is not None else []
             rows = session.execute(
                 select(DocumentVector.document_id, DocumentVector.vector)
                 .join(Document, Document.id == DocumentVector.document_id)
-                .where(DocumentVector.document_id.in_(keys), Document.status == DocumentStatus.PROCESSED)
+                .where(
+                    DocumentVector.document_id.in_(keys),
+                    DocumentVector.model_id == model_id,
+                    Document.status == DocumentStatus.PROCESSED,
+                )
             ).all()
         scored = [Neighbour(d, round(float(query @ from_bytes(v)), 4)) for d, v in rows if d != document_id]
         return sorted(scored, key=lambda n: (-n.score, n.document_id))[:limit]
 
-    def _catch_up(self, session: Session) -> Index:
-        current = self.model(session)
-        assert current is not None
-        model_id, model = current
+    def _catch_up(self, session: Session, model_id: int, model: ContentModel) -> Index:
+        """The index, with the vector rows written since it last looked. Row ids are handed out
+        before their transactions commit, so rows a little below the highest seen may commit
+        later: the last ``_WINDOW`` ids are read again, and rows already added are skipped."""
         if self._index is None or self._index_model != model_id:
             self._index = Index(ndim=model.dims, metric="cos", dtype="f32")
-            self._index_model, self._seen = model_id, 0
+            self._index_model, self._seen, self._recent = model_id, 0, {}
         rows = session.execute(
             select(DocumentVector.id, DocumentVector.document_id, DocumentVector.vector)
-            .where(DocumentVector.id > self._seen, DocumentVector.model_id == model_id)
+            .where(DocumentVector.id > self._seen - _WINDOW, DocumentVector.model_id == model_id)
             .order_by(DocumentVector.id)
         ).all()
-        if rows:
-            latest = {d: v for _, d, v in rows}  # a document written twice since: its last vector
+        fresh = [(i, d, v) for i, d, v in rows if i not in self._recent]
+        if fresh:
+            latest = {d: v for _, d, v in fresh}  # a document written twice since: its last vector
             present = [d for d in latest if self._index.contains(d)]
             if present:
                 self._index.remove(present)
             keys = np.array(list(latest), dtype=np.uint64)
             self._index.add(keys, np.stack([from_bytes(v) for v in latest.values()]))
-            self._seen = rows[-1][0]
+            self._recent.update({i: d for i, d, _ in fresh})
+            self._seen = max(self._seen, fresh[-1][0])
+        self._recent = {i: d for i, d in self._recent.items() if i > self._seen - _WINDOW}
         return self._index

@@ -34,9 +34,18 @@ MIN_SHINGLES = 20
 NEAR_DUPLICATE = 0.4
 
 _PRIME = 4_294_967_291  # the largest prime below 2**32: a·x + b of 32-bit values fits 64 bits
-_rng = np.random.default_rng(20261206)  # fixed: signatures must agree across processes and versions
-_A = _rng.integers(1, _PRIME, PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, _PRIME, PERMUTATIONS, dtype=np.uint64)
+
+
+def _constant(kind: str, i: int) -> int:
+    # From a hash, not a random generator: stored signatures must agree across processes, machines
+    # and library versions.
+    return int.from_bytes(hashlib.blake2b(f"munseo-minhash:{kind}:{i}".encode(), digest_size=8).digest(), "little")
+
+
+_A = np.array([1 + _constant("a", i) % (_PRIME - 1) for i in range(PERMUTATIONS)], dtype=np.uint64)
+_B = np.array([_constant("b", i) % _PRIME for i in range(PERMUTATIONS)], dtype=np.uint64)
+# Shingles hashed per step: bounds the temporary (PERMUTATIONS × _CHUNK) array of a huge text.
+_CHUNK = 8192
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
@@ -55,8 +64,12 @@ def signature(text: str) -> np.ndarray | None:
     values = shingles(text)
     if len(values) < MIN_SHINGLES:
         return None
-    hashed = (_A[:, None] * values[None, :] + _B[:, None]) % _PRIME
-    return hashed.min(axis=1).astype(np.uint32)
+    lowest = np.full(PERMUTATIONS, _PRIME, dtype=np.uint64)
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        hashed = (_A[:, None] * chunk[None, :] + _B[:, None]) % _PRIME
+        lowest = np.minimum(lowest, hashed.min(axis=1))
+    return lowest.astype(np.uint32)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

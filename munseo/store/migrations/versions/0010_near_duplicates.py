@@ -17,6 +17,7 @@ revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
+BATCH = 500
 
 
 def upgrade() -> None:
@@ -40,15 +41,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_signature_bands_document_id", "signature_bands", ["document_id"])
     bind = op.get_bind()
-    rows = bind.execute(sa.text("SELECT id, text FROM documents WHERE status = 'processed' ORDER BY id")).all()
-    if rows:
+    ids = [row[0] for row in bind.execute(sa.text("SELECT id FROM documents WHERE status = 'processed' ORDER BY id"))]
+    if ids:
         from munseo.store.duplicates import NearDuplicates
 
         session = Session(bind=bind)
         duplicates = NearDuplicates(lambda: session)  # type: ignore[arg-type]
-        for doc_id, text in rows:
-            duplicates.record(doc_id, text or "", tx=session)
-        session.flush()
+        for start in range(0, len(ids), BATCH):  # oldest first: a rescan links to what came before it
+            batch = ids[start : start + BATCH]
+            rows = bind.execute(
+                sa.text("SELECT id, text FROM documents WHERE id IN :ids ORDER BY id").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"ids": batch},
+            ).all()
+            for doc_id, text in rows:
+                duplicates.record(doc_id, text or "", tx=session)
+            session.flush()
 
 
 def downgrade() -> None:
