@@ -28,7 +28,7 @@ from munseo.ocr import OcrError
 from munseo.pipeline import FileReport, IngestReport, Outcome, ProgressSink, ingest, read_file
 from munseo.service.cli import models_app, pool_app, retrain_command, serve_command, token_app, worker_command
 from munseo.service.schemas import LabelOut
-from munseo.service.views import detail, summaries
+from munseo.service.views import detail, search_items, summaries
 from munseo.stages import Services, after, run_here, stages, worker_name
 from munseo.stages.classify import ClassifySummary, summarise
 from munseo.store.documents import DocumentNotFound
@@ -453,20 +453,13 @@ def search_command(
     limit: Annotated[int, typer.Option(help="How many documents, best first.")] = 10,
 ) -> None:
     """Search the stored documents' text: ranked documents, their best page and a snippet."""
-    from munseo.text.analysis import query_words
-    from munseo.text.highlight import snippet
-
     store = _open_store(_settings())
     total, hits = store.search.find(query, limit=limit)
-    docs = store.documents.many([h.document_id for h in hits])
-    texts = store.documents.page_texts([(h.document_id, h.page) for h in hits])
     table = Table(title=f"{total} documents match {query!r}", show_header=True)
     for name in ("id", "file", "page", "score", "snippet"):
         table.add_column(name, justify="right" if name in ("id", "page", "score") else "left")
-    for hit in hits:
-        shown, _ = snippet(texts.get((hit.document_id, hit.page), ""), query_words(query), width=100)
-        name = docs[hit.document_id].filename if hit.document_id in docs else "?"
-        table.add_row(str(hit.document_id), name, str(hit.page), f"{hit.score:.2f}", shown)
+    for item in search_items(store, hits, query, width=100):
+        table.add_row(str(item.id), item.filename, str(item.page), f"{item.score:.2f}", item.snippet)
     console.print(table)
 
 

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query, Request
 
 from munseo.service.deps import ApiError, Id, IsoDateTime, LabelFilter, PageNumber, Viewer
 from munseo.service.routes_documents import ERRORS
-from munseo.service.schemas import DocumentHits, PageHits, SearchItem, SearchResults, SimilarItem, SimilarList
-from munseo.service.views import summaries
+from munseo.service.schemas import DocumentHits, PageHits, SearchResults, SimilarItem, SimilarList
+from munseo.service.views import search_items, summaries
 from munseo.store.documents import DocumentFilter
 from munseo.store.similar import NoContentModel
 from munseo.text.analysis import query_words
-from munseo.text.highlight import matching_boxes, snippet
+from munseo.text.highlight import matching_boxes
 
 router = APIRouter()
 SearchQuery = Annotated[
@@ -47,15 +47,7 @@ def search(
     where = DocumentFilter(status, needs_review, labels, created_from, created_to, client_ref=client_ref)
     store = request.app.state.store
     total, hits = store.search.find(q, where, (page - 1) * page_size, page_size)
-    docs = store.documents.many([h.document_id for h in hits])
-    texts = store.documents.page_texts([(h.document_id, h.page) for h in hits])
-    words = query_words(q)
-    present = [h for h in hits if h.document_id in docs]  # one deleted meanwhile is left out
-    items = []
-    for hit, found in zip(present, summaries(store, [docs[h.document_id] for h in present]), strict=True):
-        shown, marks = snippet(texts.get((hit.document_id, hit.page), ""), words)
-        item = {**found.model_dump(), "score": hit.score, "page": hit.page, "snippet": shown, "highlights": marks}
-        items.append(SearchItem.model_validate(item))
+    items = search_items(store, hits, q)
     return SearchResults(query=q, items=items, total=total, page=page, page_size=page_size)
 
 

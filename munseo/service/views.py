@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from munseo.service.schemas import DocumentDetail, DocumentSummary, HistoryOut, LabelOut, PageOut
+from munseo.service.schemas import DocumentDetail, DocumentSummary, HistoryOut, LabelOut, PageOut, SearchItem
 from munseo.store.models import Document, JobStage
 from munseo.store.repository import Store
+from munseo.store.search import SearchHit
+from munseo.text.analysis import query_words
+from munseo.text.highlight import SNIPPET_CHARS, snippet
 
 
 def labels_of(doc: Document, versions: dict[int, str], full: bool = False) -> dict[str, LabelOut]:
@@ -114,3 +117,18 @@ def summaries(store: Store, docs: Sequence[Document], full: bool = False) -> lis
     """The list view of these documents (current labels loaded), in the order given."""
     versions, pending = store.versions.names(), pending_of(store, [d.id for d in docs])
     return [summary(d, versions, full, pending) for d in docs]
+
+
+def search_items(store: Store, hits: Sequence[SearchHit], query: str, width: int = SNIPPET_CHARS) -> list[SearchItem]:
+    """The list view of the documents a search found, in its order, each with its best page and a
+    snippet of it; a document deleted since is left out."""
+    docs = store.documents.many([h.document_id for h in hits])
+    texts = store.documents.page_texts([(h.document_id, h.page) for h in hits])
+    present = [h for h in hits if h.document_id in docs]
+    words = query_words(query)
+    items = []
+    for hit, found in zip(present, summaries(store, [docs[h.document_id] for h in present]), strict=True):
+        shown, marks = snippet(texts.get((hit.document_id, hit.page), ""), words, width)
+        extra = {"score": hit.score, "page": hit.page, "snippet": shown, "highlights": marks}
+        items.append(SearchItem.model_validate({**found.model_dump(), **extra}))
+    return items

@@ -154,9 +154,7 @@ class Documents(Repository):
             doc.original_path, doc.client_ref = original_path, client_ref or doc.client_ref
             doc.status, doc.error, doc.text = DocumentStatus.PROCESSING, None, None
             session.flush()
-            self.search.remove(doc.id, tx=session)
-            self.duplicates.forget(doc.id, tx=session)
-            self.similar.forget(doc.id, tx=session)
+            self._drop_derived(session, doc.id)
             return doc.id
 
     def record_failure(
@@ -184,10 +182,14 @@ class Documents(Repository):
             doc.filename, doc.status, doc.error = filename, DocumentStatus.FAILED, reason
             doc.pages.clear()
             session.flush()
-            self.search.remove(doc.id, tx=session)
-            self.duplicates.forget(doc.id, tx=session)
-            self.similar.forget(doc.id, tx=session)
+            self._drop_derived(session, doc.id)
             return doc.id
+
+    def _drop_derived(self, session: Session, document_id: int) -> None:
+        """What was made from a document's pages (index rows, signature, vector) goes with them."""
+        self.search.remove(document_id, tx=session)
+        self.duplicates.forget(document_id, tx=session)
+        self.similar.forget(document_id, tx=session)
 
     def finish(self, document_id: int, pages: Sequence[NewPage], text: str) -> None:
         """Store a document's pages and text and mark it processed, all in one transaction."""
