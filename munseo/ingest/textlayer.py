@@ -45,16 +45,14 @@ def extract_text_layer(
     chars = _Chars(
         [(textpage.get_text_range(i, 1), to_px(*textpage.get_charbox(i))) for i in range(textpage.count_chars())]
     )
-    runs: list[tuple[BBox, str]] = []
-    words_of: dict[tuple[BBox, str], list[Word]] = {}
+    runs: list[tuple[BBox, list[Word]]] = []
     for i in range(textpage.count_rects()):
         rect = textpage.get_rect(i)
         run_text = textpage.get_text_bounded(*rect).strip()
         if run_text:
             box = to_px(*rect)
-            runs.append((box, run_text))
-            words_of[(box, run_text)] = _words_from_chars(box, run_text, chars) or _words_of_run(box, run_text)
-    lines = _group_lines(runs, words_of)
+            runs.append((box, _words_from_chars(box, run_text, chars) or _words_of_run(box, run_text)))
+    lines = _group_lines(runs)
     blocks = [Block(bbox=union_bbox([line.bbox for line in lines]), lines=lines)] if lines else []
     return PageResult(
         number=number,
@@ -134,9 +132,10 @@ def _words_of_run(bbox: BBox, text: str) -> list[Word]:
     return words
 
 
-def _group_lines(runs: list[tuple[BBox, str]], words_of: dict[tuple[BBox, str], list[Word]]) -> list[Line]:
-    """Runs whose vertical centres fall inside each other's extent share a line; lines in reading order."""
-    groups: list[list[tuple[BBox, str]]] = []
+def _group_lines(runs: list[tuple[BBox, list[Word]]]) -> list[Line]:
+    """Runs (box, words) whose vertical centres fall inside each other's extent share a line; lines
+    in reading order."""
+    groups: list[list[tuple[BBox, list[Word]]]] = []
     for run in sorted(runs, key=lambda r: (r[0][1], r[0][0])):
         centre = (run[0][1] + run[0][3]) / 2
         for group in groups:
@@ -150,6 +149,6 @@ def _group_lines(runs: list[tuple[BBox, str]], words_of: dict[tuple[BBox, str], 
     lines = []
     for group in groups:
         group.sort(key=lambda r: r[0][0])
-        words = [w for run in group for w in words_of[run]]
+        words = [w for _, run_words in group for w in run_words]
         lines.append(Line(bbox=union_bbox([r[0] for r in group]), words=words))
     return lines

@@ -218,8 +218,7 @@ def _repair_line(line: Line, ctx: _Context, repairs: list[Repair]) -> Line:
             ctx.paragraph = _CIRCLED.index(circled) + 1
             if not word.cell and row_number is None:
                 row_number = ctx.paragraph
-        alone = sum(1 for w in line.words if w.cell == word.cell) == 1  # a cell holding only "-" means "none"
-        if _FILLER_WORD.match(new) or (word.cell is not None and new in _LONE_DASHES and not alone):
+        if _FILLER_WORD.match(new) or (word.cell is not None and new in _LONE_DASHES and _shares_cell(line, word)):
             repairs.append(Repair(rule="filler", before=word.text, after=""))
             continue
         if new != word.text:
@@ -227,6 +226,11 @@ def _repair_line(line: Line, ctx: _Context, repairs: list[Repair]) -> Line:
             word = word.model_copy(update={"text": new})
         words.append(word)
     return line.model_copy(update={"words": _join_lone_dots(words, repairs)})
+
+
+def _shares_cell(line: Line, word: Word) -> bool:
+    """Whether other words stand in the word's table cell (a cell holding only "-" means "none")."""
+    return sum(1 for w in line.words if w.cell == word.cell) > 1
 
 
 def _join_lone_dots(words: list[Word], repairs: list[Repair]) -> list[Word]:

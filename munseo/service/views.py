@@ -71,7 +71,10 @@ def detail(store: Store, doc_id: int) -> DocumentDetail:
     doc = store.documents.load(doc_id)
     versions = store.versions.names()
     history = store.documents.history(doc_id)
-    earlier = store.documents.get(doc.near_duplicate_of) if doc.near_duplicate_of else None
+    # the earlier document's labels only (``many`` loads no pages)
+    earlier = (
+        store.documents.many([doc.near_duplicate_of]).get(doc.near_duplicate_of) if doc.near_duplicate_of else None
+    )
     suggested = {c.task: c.label for c in earlier.classifications if c.source == "reviewer"} if earlier else {}
     return DocumentDetail(
         suggested_labels=suggested,
