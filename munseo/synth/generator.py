@@ -10,7 +10,7 @@ import multiprocessing
 import os
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -223,10 +223,16 @@ def _record(
     )
 
 
-def build(job: Job) -> ManifestRecord:
-    """Generate one input: write its file and return its manifest record."""
+def build(job: Job, rescan: int = 0) -> ManifestRecord:
+    """Generate one input: write its file and return its manifest record.
+
+    ``rescan`` > 0 scans the same paper once more: the same document, pages and resolution under
+    other scan effects (skew, noise, blur, pen marks, JPEG quality), written as ``{id}-rescan{n}``.
+    A born-digital document's rescan is its printout scanned."""
     rng = random.Random(f"munseo-synth:{job.seed}:{job.index}")
-    nrng = np.random.default_rng([job.seed, job.index])
+    nrng = np.random.default_rng([job.seed, job.index, rescan] if rescan else [job.seed, job.index])
+    if rescan:
+        job = replace(job, id=f"{job.id}-rescan{rescan}", scanned=True)
     level = difficulty(job.difficulty)
     if job.kind == "document":
         return _document(job, rng, nrng, level)

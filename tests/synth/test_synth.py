@@ -32,7 +32,7 @@ from munseo.synth.content import BUILDERS, Context
 from munseo.synth.degrade import ScanEffects, pixel_box, rasterize, scan, transform_box
 from munseo.synth.difficulty import difficulty
 from munseo.synth.fonts import FONTS, missing_glyphs
-from munseo.synth.generator import DOC_TYPE_ORDER, INSTITUTION_ORDER
+from munseo.synth.generator import DOC_TYPE_ORDER, INSTITUTION_ORDER, build
 from munseo.synth.korean import josa, session
 from munseo.synth.layout import Page, layout
 from munseo.synth.render_pdf import pdf_bytes
@@ -148,6 +148,17 @@ def test_same_seed_same_bytes_whatever_the_workers(tmp_path: Path) -> None:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     other = generate(tmp_path / "c", 6, seed=12, scan_ratio=0.5, include_unknown=2, workers=1)
     assert other.read_bytes() != (first / "manifest.jsonl").read_bytes()
+
+
+def test_a_rescan_is_the_same_paper_under_other_scan_effects(tmp_path: Path) -> None:
+    job = next(j for j in plan(tmp_path, 8, seed=5, scan_ratio=0.0) if j.kind == "document")
+    original = build(job)  # born-digital: its rescan is the printout scanned
+    again, third = build(job, rescan=1), build(job, rescan=2)
+    assert again.id == f"{job.id}-rescan1" and not again.born_digital and again.page_count == original.page_count
+    assert [p.text for p in again.pages] == [p.text for p in original.pages] == [p.text for p in third.pages]
+    assert (tmp_path / again.file).read_bytes() != (tmp_path / third.file).read_bytes()
+    assert [p.skew for p in again.pages] != [p.skew for p in third.pages]
+    assert build(job, rescan=1) == again  # deterministic
 
 
 # ------------------------------------------------------------------ manifest and files
