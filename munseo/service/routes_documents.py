@@ -151,14 +151,17 @@ def list_documents(
     label: LabelFilter = None,
     created_from: IsoDateTime | None = None,
     created_to: IsoDateTime | None = None,
-    q: Annotated[str | None, Query(description="Words that must occur in the document's text")] = None,
+    q: Annotated[
+        str | None,
+        Query(description='Search words that must all occur on one page; "quoted words" stand together'),
+    ] = None,
     sort: Literal["date", "-date", "confidence", "-confidence"] = "-date",
     page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentList:
     """Documents with filters, full-text search, sorting and pagination."""
     labels = [tuple(item.split(":", 1)) for item in label or []]
-    where = DocumentFilter(status, needs_review, labels, created_from, created_to, (q or "").split())
+    where = DocumentFilter(status, needs_review, labels, created_from, created_to, q if q and q.strip() else None)
     store = request.app.state.store
     total, docs = store.documents.find(where, sort, (page - 1) * page_size, page_size)
     return DocumentList(items=summaries(store, docs), total=total, page=page, page_size=page_size)

@@ -68,7 +68,7 @@ class DocumentFilter:
     labels: Sequence[tuple[str, str]] = ()  # (task, label): all of them
     created_from: datetime | None = None
     created_to: datetime | None = None
-    words: Sequence[str] = ()  # each must occur in the text (case-insensitive)
+    query: str | None = None  # search words that must all match one page (the search index's rules)
     client_ref: str | None = None
 
     def condition(self) -> ColumnElement[bool]:
@@ -88,9 +88,6 @@ class DocumentFilter:
             conditions.append(Document.created_at <= self.created_to)
         if self.client_ref:
             conditions.append(Document.client_ref == self.client_ref)
-        for word in self.words:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conditions.append(Document.text.ilike(f"%{escaped}%", escape="\\"))
         return and_(*conditions) if conditions else true()
 
 
@@ -242,8 +239,10 @@ class Documents(Repository):
     def _page(
         self, where: DocumentFilter, order: tuple[Any, ...], offset: int, limit: int
     ) -> tuple[int, list[Document]]:
-        condition = where.condition()
         with self.sessions() as session:
+            condition = where.condition()
+            if where.query is not None:
+                condition = and_(condition, Document.id.in_(self.search.matching(session, where.query)))
             total = session.scalar(select(func.count(Document.id)).where(condition)) or 0
             query = select(Document).where(condition).order_by(*order).offset(offset).limit(limit)
             # lists show no text: leave it in the database (raiseload: reading it is a bug, not a query)

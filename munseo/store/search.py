@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Float, Integer, Subquery, bindparam, func, select, text
+from sqlalchemy import Float, Integer, Select, Subquery, bindparam, false, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from munseo.store.base import Repository, Transaction
@@ -131,6 +131,14 @@ class Search(Repository):
             .columns(document_id=Integer, page=Integer, score=Float)
             .subquery("hits")
         )
+
+    def matching(self, session: Session, query: str) -> Select[tuple[int]]:
+        """The ids of the documents with a page that matches ``query`` (none when the query has no
+        terms), to filter a list by."""
+        phrases = parse_query(query, self.analyzer)
+        if not phrases:
+            return select(Document.id).where(false())
+        return select(self._hits(session, phrases).c.document_id)
 
     def find(
         self, query: str, where: DocumentFilter | None = None, offset: int = 0, limit: int = 20

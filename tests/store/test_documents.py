@@ -49,7 +49,7 @@ def test_document_lifecycle_and_failure_never_overwrites_processed(store: Store)
     assert store.documents.count("processed") == 1 and store.documents.latest(status="failed") == []
 
 
-def test_filters_combine_and_words_are_matched_literally(store: Store) -> None:
+def test_filters_combine_and_words_are_found_through_the_index(store: Store) -> None:
     ids = []
     for n, text in enumerate(["전세사기 피해 지원", "100% 정무위원회 안건", "전세 제도 개선"]):
         doc_id = store.documents.start(
@@ -66,11 +66,13 @@ def test_filters_combine_and_words_are_matched_literally(store: Store) -> None:
 
     assert found() == [*ids, failed]
     assert found(status="processed") == ids
-    assert found(words=["전세"]) == [ids[0], ids[2]]
-    assert found(words=["전세", "지원"]) == [ids[0]]
-    assert found(words=["100%"]) == [ids[1]]
-    assert found(words=["1_0"]) == []  # LIKE wildcards in a word are plain characters
-    assert found(status="failed", words=["전세"]) == []
+    # Words are found through the search index: 위원회 inside 정무위원회, every word must match.
+    assert found(query="전세") == [ids[0], ids[2]]
+    assert found(query="전세 지원") == [ids[0]]
+    assert found(query="위원회 100") == [ids[1]]
+    assert found(query="1_0") == found(query="%") == []  # no LIKE wildcards
+    assert found(query="!!") == []  # a query with no terms finds nothing
+    assert found(status="failed", query="전세") == []
     assert store.documents.finished([*ids, failed]) == {ids[0]: None, ids[1]: None, ids[2]: None, failed: "broken"}
     total, page = store.documents.find(DocumentFilter(), sort="-date", offset=1, limit=2)
     assert total == 4 and [d.id for d in page] == [ids[2], ids[1]]
