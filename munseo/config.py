@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         description="A candidate is promoted only if no task's macro-F1 on the fixed set is lower than the "
         "active version's by more than this (and one is higher).",
     )
+    mlflow_uri: str | None = Field(
+        None,
+        description="Where retrains are logged when MLflow is installed: a folder or a tracking URI "
+        "(default: DATA_DIR/mlflow; 'off': not logged).",
+    )
     fixed_set_percent: int = Field(
         20, ge=1, le=90, description="Share of reviewed documents (chosen by content hash) kept out of training."
     )

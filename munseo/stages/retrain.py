@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from munseo import __version__
@@ -47,6 +48,7 @@ from munseo.classify.data import check_examples, read_source
 from munseo.classify.evaluate import evaluate
 from munseo.classify.package import DATA_MANIFEST_FILE
 from munseo.classify.registry import activate_model, register_model
+from munseo.classify.tracking import track_retrain, tracking_for
 from munseo.stages import Services
 from munseo.store.audit import Actor
 from munseo.store.models import Document, utcnow
@@ -229,13 +231,21 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
         else:
             promoted, decision = False, "the fixed evaluation set is empty: no review has fallen in it yet"
         record = register_model(store, settings.data_dir, out)
+        now_active = store.versions.active()
+        if promoted and (now_active.id if now_active else None) != (active.record_id if active else None):
+            promoted, decision = False, "the active version changed while this run trained: compare again"
+        tracking = tracking_for(settings.mlflow_uri, settings.data_dir)
+        tracked = track_retrain(tracking, run_id, record.version, Path(record.path), promoted, decision, report)
+        if tracked is not None:
+            report["mlflow"] = tracked
         store.versions.annotate(
             record.version,
             {"retrain": {"run": run_id, "promoted": promoted, "decision": decision, **report}},
         )
-        now_active = store.versions.active()
-        if promoted and (now_active.id if now_active else None) != (active.record_id if active else None):
-            promoted, decision = False, "the active version changed while this run trained: compare again"
+        if active and report.get("active"):
+            # the active version's own entry keeps how it measured on the fixed set, run by run
+            fixed = {"run": run_id, "documents": len(common), "figures": report["active"]}
+            store.versions.annotate(active.classifier.version, {"fixed_set": fixed})
         if promoted:
             activate_model(store, record.version)
             store.audit.record(RETRAINER, "activate", f"model:{record.version}", {"run": run_id, "decision": decision})
