@@ -7,12 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import lzma
+import re
 import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import mlflow
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,7 +24,7 @@ from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
 from munseo.stages import Services, run_due, stages
-from munseo.stages.retrain import decide, drift, in_fixed_set, request_retrain, scheduled, trigger
+from munseo.stages.retrain import decide, drift, in_fixed_set, request_retrain, scheduled
 from munseo.store.labels import ReviewProblem, ReviewRefused
 from munseo.store.models import JobStatus, RetrainRun, utcnow
 from munseo.store.repository import Store
@@ -146,6 +148,19 @@ def test_corrections_retrain_promote_a_better_model_and_refuse_a_worse_one(tmp_p
         assert report["f1_change"][TASK][rare] > 0
         models = {m["version"]: m for m in client.get("/api/models", headers=admin).json()}
         assert models[candidate]["active"] and models[candidate]["metrics"]["retrain"]["promoted"]
+        # the version it replaced keeps its own fixed-set figures on its registry entry
+        kept = models[old]["metrics"]["fixed_set"]
+        assert kept["run"] == run["id"] and kept["figures"] == report["active"]
+        # the run is in the MLflow tracking folder too: parameters, metrics, the decision, the model
+        tracked = report["mlflow"]
+        assert tracked["uri"].startswith("sqlite:///") and str(settings.data_dir.resolve()) in tracked["uri"]
+        tracker = mlflow.MlflowClient(tracked["uri"])
+        logged = tracker.get_run(tracked["run_id"]).data
+        assert logged.params["backend"] == "linear" and logged.params["munseo_run"] == str(run["id"])
+        assert logged.tags["munseo.version"] == candidate and logged.tags["munseo.promoted"] == "true"
+        assert logged.metrics[f"candidate.{TASK}.macro_f1"] == pytest.approx(report["candidate"][TASK]["macro_f1"])
+        assert logged.metrics[f"active.{TASK}.macro_f1"] == pytest.approx(report["active"][TASK]["macro_f1"])
+        assert "model/model.onnx" in [a.path for a in tracker.list_artifacts(tracked["run_id"], "model")]
 
         # the next bills of the committee get the new version's labels
         after = upload(of_rare[60:70], "next")
@@ -200,31 +215,39 @@ def test_the_drift_alarm_sounds_when_reviewers_disagree_more_than_on_the_fixed_s
     documents = make_documents(120, seed=7)
     predictions = model.classifier.predict([d["text"] for d in documents])
 
-    def reviewed(n: int, sha: str, truth: dict[str, str], action: str) -> None:
+    def labelled(n: int, sha: str) -> int:
         doc_id = store.documents.start(
             sha256=sha, filename=f"{n}.pdf", mime="application/pdf", size=1, page_count=1, original_path="/x"
         )
         store.documents.finish(doc_id, [], documents[n]["text"])
         prediction = predictions[n]
         store.labels.apply(doc_id, prediction.tasks, prediction.needs_review, model.record_id)
-        store.labels.review(doc_id, "kim", action, truth)
+        return doc_id
 
     # the fixed set (hashes in the first buckets): reviewers confirm the true labels
     for n in range(60):
-        reviewed(n, fixed[n], documents[n]["labels"], "correct")
+        store.labels.review(labelled(n, fixed[n]), "kim", "correct", documents[n]["labels"])
     calm = drift(services)
     assert calm.reference is not None and calm.reference > 0.6 and not calm.alarm, calm
-    # then the labels shift: reviewers correct every document of the window to another institution
+    # then the labels shift: through the API, reviewers correct every document of the window to
+    # another institution; the alarm shows in the stats and the metrics, and a retrain is asked for
     institutions = sorted(model.classifier.schema.labels("institution"))
-    for n in range(60, 100):
-        shifted = next(i for i in institutions if i != predictions[n].tasks["institution"].label)
-        truth = {**documents[n]["labels"], "institution": shifted}
-        reviewed(n, outside[n - 60], truth, "correct")
-    alarm = drift(services)
-    assert alarm.reviewed == 40 and alarm.alarm, alarm
-    assert alarm.rolling_accuracy is not None and alarm.rolling_accuracy < alarm.reference - 0.1
-    run = trigger(services)
-    assert run is not None and store.learning.get(run).reason.startswith("drift alarm")
+    shifted = list(range(60, 100))
+    ids = [labelled(n, outside[n - 60]) for n in shifted]
+    reviewer = {"Authorization": f"Bearer {create_token(store, 'reviewer')}"}
+    with TestClient(create_app(settings, executor="none")) as client:
+        assert client.get("/api/stats", headers=reviewer).json()["drift"]["alarm"] is False
+        for n, doc_id in zip(shifted, ids, strict=True):
+            other = next(i for i in institutions if i != predictions[n].tasks["institution"].label)
+            body = {"action": "correct", "labels": {**documents[n]["labels"], "institution": other}}
+            response = client.post(f"/api/documents/{doc_id}/review", headers=reviewer, json=body)
+            assert response.status_code == 200, response.text
+        alarm = client.get("/api/stats", headers=reviewer).json()["drift"]
+        assert alarm["reviewed"] == 40 and alarm["alarm"] is True, alarm
+        assert alarm["rolling_accuracy"] < alarm["fixed_set_accuracy"] - 0.1
+        assert re.search(r"^munseo_drift_alarm 1(\.0)?$", client.get("/metrics", headers=reviewer).text, re.M)
+        runs = client.get("/api/models/retrains", headers=reviewer).json()
+    assert len(runs) == 1 and runs[0]["reason"].startswith("drift alarm"), runs
 
 
 def test_a_scheduled_run_is_asked_for_once_per_period(settings: Settings, store: Store) -> None:
