@@ -226,6 +226,20 @@ def test_review_corrects_a_label_with_the_keyboard_alone(browser: Browser, serve
         ).one()
     assert restored.source == "model" and restored.label != wanted
 
+    # N: a label the task does not have yet, typed in; saving proposes it to an admin
+    first_task = page.locator("#tasks .task").first
+    proposed_in = first_task.get_attribute("data-task")
+    page.keyboard.press("n")
+    page.keyboard.type("감사원")
+    page.keyboard.press("Enter")
+    expect(first_task.locator(".prob.chosen.new")).to_have_attribute("data-label", "감사원")
+    page.keyboard.press("Enter")
+    expect(page.locator("#toast")).to_contain_text(f"{proposed_in} → 감사원")
+    proposals = [(p.task, p.label, p.proposed_by) for p in server.store.learning.proposed()]
+    assert (proposed_in, "감사원", "reviewer-tester") in proposals
+    page.keyboard.press("u")
+    expect(page.locator("#remaining")).to_contain_text("2 remaining")
+
     page.select_option("#order", "useful")  # the queue in the order most useful to the next model
     expect(page.locator("#remaining")).to_contain_text("2 remaining")
     expect(page.locator("#tasks .task")).to_have_count(2)
@@ -264,11 +278,10 @@ def test_models_page_and_a_viewer_cannot_activate(browser: Browser, server: Serv
     expect(admin.locator("button.activate")).to_be_enabled()
     expect(admin.locator("#retrains")).to_contain_text("No retrain run yet.")
     expect(admin.locator("#retrain-now")).to_be_enabled()
-    expect(admin.locator("#proposals")).to_contain_text("No label proposed")
     with server.store.sessions.begin() as session:  # as a reviewer's "new_labels" review leaves it
         session.add(ProposedLabel(task="doc_type", label="감사보고서", proposed_by="reviewer-tester"))
     admin.reload()
-    admin.locator("#proposals button.confirm").click()
+    admin.locator("#proposals tr", has_text="감사보고서").locator("button.confirm").click()
     expect(admin.locator("#toast")).to_contain_text("confirmed")
     expect(admin.locator("#proposals")).to_contain_text("confirmed by admin-tester")
     assert server.store.learning.confirmed_labels() == {"doc_type": ["감사보고서"]}

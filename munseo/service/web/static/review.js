@@ -1,6 +1,7 @@
 /* Review queue, keyboard first: 1–9 pick a label for the focused task, Tab moves between tasks,
    Enter accepts (or saves the corrections) and loads the next document, J/K move through the
-   queue, U undoes the last decision. */
+   queue, U undoes the last decision, N types a label the task does not have yet (it is proposed,
+   and an admin confirms it before a retrain learns it). */
 "use strict";
 (() => {
   let queue = [], total = 0, at = 0, focus = 0, choice = {}, decisions = [];
@@ -8,6 +9,7 @@
   const tasksEl = document.getElementById("tasks");
 
   function options(label) { return Object.entries(label.probabilities || {}).sort((a, b) => b[1] - a[1]); }
+  function isNew(task, value) { const doc = current(); return Boolean(doc) && !(value in (doc.labels[task].probabilities || {})); }
   function current() { return queue[at]; }
   function render() {
     const doc = current();
@@ -25,6 +27,8 @@
       <h3>${munseo.esc(task)} <span class="muted small">model: ${munseo.esc(label.label)} ${munseo.pct(label.confidence)}</span></h3>
       ${options(label).slice(0, 9).map(([l, p], i) => `<div class="prob ${l === choice[task] ? "chosen" : ""} ${i < 3 ? "top" : ""}" data-label="${munseo.esc(l)}">
         <kbd>${i + 1}</kbd><span>${munseo.esc(l)}</span><span class="fill"><i style="width:${p * 100}%"></i></span><span>${(p * 100).toFixed(1)}%</span></div>`).join("")}
+      ${isNew(task, choice[task]) ? `<div class="prob chosen new" data-label="${munseo.esc(choice[task])}"><kbd>+</kbd><span>${munseo.esc(choice[task])}</span><span class="muted small">new label: proposed to an admin</span></div>` : ""}
+      <input class="new-label" data-task="${munseo.esc(task)}" placeholder="new label… (N)" aria-label="a new label for ${munseo.esc(task)}">
     </div>`).join("");
     const changed = tasks.filter(([t, l]) => choice[t] !== l.label).map(([t]) => t);
     document.getElementById("review-note").textContent = changed.length ? `Enter saves a correction of ${changed.join(", ")}.` : "Enter accepts the model's labels.";
@@ -57,6 +61,7 @@
     if (!doc) return;
     const corrected = Object.fromEntries(Object.entries(choice).filter(([t, l]) => doc.labels[t].label !== l));
     const body = Object.keys(corrected).length ? { action: "correct", labels: corrected } : { action: "accept", labels: {} };
+    if (Object.entries(corrected).some(([t, l]) => isNew(t, l))) body.new_labels = true;
     try {
       await munseo.api(`/api/documents/${doc.id}/review`, { json: body });
     } catch (e) { munseo.toast(e.message, true); return; }
@@ -88,6 +93,17 @@
     else if (e.key === "j" || e.key === "J") { if (at < queue.length - 1) { at++; reset(); } }
     else if (e.key === "k" || e.key === "K") { if (at > 0) { at--; reset(); } }
     else if (e.key === "u" || e.key === "U") undo();
+    else if ((e.key === "n" || e.key === "N") && tasks.length) { e.preventDefault(); tasksEl.querySelectorAll("input.new-label")[focus].focus(); }
+  });
+  tasksEl.addEventListener("keydown", (e) => {
+    /* In a new-label box: Enter chooses what was typed, Escape leaves it; the keys go back to the queue. */
+    if (!e.target.matches("input.new-label")) return;
+    if (e.key === "Enter") {
+      e.preventDefault();
+      const value = e.target.value.trim();
+      if (value) { choice[e.target.dataset.task] = value; }
+      e.target.blur(); render();
+    } else if (e.key === "Escape") { e.target.blur(); }
   });
   tasksEl.addEventListener("click", (e) => {
     const row = e.target.closest(".prob"), task = e.target.closest(".task");
