@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: a SQLite file inside data_dir.")
     dpi: int = Field(300, ge=72, le=600, description="Render resolution for pages that need OCR.")
     preview_dpi: int = Field(100, ge=36, le=300, description="Render resolution of text-layer pages.")
+    check_text_layer: bool = Field(
+        True,
+        description="Read one line of each text-layer page by OCR; a layer that says something else than the page "
+        "shows (mis-mapped fonts) is replaced by an OCR reading.",
+    )
     workers: int = Field(0, ge=0, description="OCR processes; 0 means one per CPU core.")
     ocr_engine: str = Field(
         "tesseract",

@@ -26,6 +26,7 @@ from munseo.elements import DocumentResult, PageResult, PageSource
 from munseo.ingest import IngestError, Refusal, SourceFile, inspect_file, load_page
 from munseo.ocr import OcrEngine, PreprocessOptions, ReadOptions, engine_factory, make_engine, read_page
 from munseo.ocr.engine import PageTimeout, time_limit
+from munseo.ocr.layercheck import check_layer
 from munseo.store.documents import NewPage
 from munseo.store.files import DataDir
 from munseo.store.models import JobStatus
@@ -45,6 +46,7 @@ class PageJob:
     image_path: Path | None  # where to keep the page image; None: don't keep it
     page_seconds: float | None = None  # time limit of this page
     deadline: float | None = None  # wall-clock (time.time()) limit of the whole document
+    check_text_layer: bool = True  # compare a line of a text layer with an OCR reading
 
 
 @dataclass
@@ -74,6 +76,15 @@ def process_page(job: PageJob) -> PageOutcome:
     try:
         loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi)
         timings = {"render": loaded.render_ms}
+        distrusted: str | None = None
+        if loaded.sample is not None and job.check_text_layer and _engine is not None:
+            with time_limit(_seconds_for(job)):
+                check = check_layer(_engine, loaded.sample)
+            timings["layer_check"] = check.ms
+            if check.distrusted:
+                distrusted = check.reason()
+                loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi, text_layer=False)
+                timings["render"] += loaded.render_ms
         if loaded.text_layer is not None:
             result = loaded.text_layer
             image = loaded.image
@@ -85,6 +96,8 @@ def process_page(job: PageJob) -> PageOutcome:
             result = reading.result
             timings.update(result.timings_ms)
             image = Image.fromarray(reading.image)
+            if distrusted is not None and result.quality is not None:
+                result.quality.reasons.append(distrusted)
         start = time.perf_counter()
         outcome.clean_text = clean_page_text(result.text)
         timings["clean"] = (time.perf_counter() - start) * 1000
@@ -217,6 +230,7 @@ def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> l
             image_path=data.page_image_path(source.sha256, i + 1) if data else None,
             page_seconds=settings.page_time_limit,
             deadline=deadline,
+            check_text_layer=settings.check_text_layer,
         )
         for i in range(source.page_count)
     ]

@@ -142,3 +142,49 @@ def text_pdf(path: Path, text: str, chars: int = 900) -> Path:
         y -= 14
     page.save()
     return path
+
+
+def _misread(text: str) -> str:
+    """Valid characters that are not ``text``: each Hangul syllable, digit and Latin letter moved
+    along its alphabet, as a font with a wrong character map exports them."""
+
+    def moved(c: str) -> str:
+        if "가" <= c <= "힣":
+            return chr(0xAC00 + (ord(c) - 0xAC00 + 389) % 11172)
+        if c.isdigit():
+            return str((int(c) + 3) % 10)
+        if c.isascii() and c.isalpha():
+            base = ord("a") if c.islower() else ord("A")
+            return chr(base + (ord(c) - base + 7) % 26)
+        return c
+
+    return "".join(moved(c) for c in text)
+
+
+def mismapped_pdf(path: Path, lines: int = 8) -> tuple[Path, str]:
+    """A one-page PDF whose page shows Korean sentences (drawn as an image at 300 DPI) under an
+    invisible text layer of other, valid characters at the same places; returns it and the text
+    the page shows."""
+    from PIL import ImageDraw, ImageFont
+
+    dpi, size_pt = 300, 12
+    shown = [SENTENCES[i % len(SENTENCES)] for i in range(lines)]
+    image = Image.new("L", (round(A4[0] * dpi / 72), round(A4[1] * dpi / 72)), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT_DIR / "NanumGothic.ttf"), round(size_pt * dpi / 72))
+    page = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    buffer = io.BytesIO()
+    baselines = [90 + 24 * n for n in range(lines)]  # points from the top
+    for text, top in zip(shown, baselines, strict=True):
+        draw.text((round(50 * dpi / 72), round(top * dpi / 72)), text, font=font, fill=0, anchor="ls")
+    image.save(buffer, format="PNG", dpi=(dpi, dpi))
+    page.drawImage(ImageReader(io.BytesIO(buffer.getvalue())), 0, 0, width=A4[0], height=A4[1])
+    layer = page.beginText()
+    layer.setTextRenderMode(3)  # invisible, as an OCR'd or exported layer is
+    layer.setFont("NanumGothic", size_pt)
+    for text, top in zip(shown, baselines, strict=True):
+        layer.setTextOrigin(50, A4[1] - top)
+        layer.textOut(_misread(text))
+    page.drawText(layer)
+    page.save()
+    return path, "\n".join(shown)

@@ -2,11 +2,20 @@
 
 from munseo.ingest.detect import FileKind, detect_kind
 from munseo.ingest.errors import IngestError, Refusal
-from munseo.ingest.source import Limits, LoadedPage, SourceFile, inspect_file, load_page, sha256_file
+from munseo.ingest.source import (
+    LayerSample,
+    Limits,
+    LoadedPage,
+    SourceFile,
+    inspect_file,
+    load_page,
+    sha256_file,
+)
 
 __all__ = [
     "FileKind",
     "IngestError",
+    "LayerSample",
     "Limits",
     "LoadedPage",
     "Refusal",

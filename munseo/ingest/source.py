@@ -54,6 +54,16 @@ class SourceFile:
     page_count: int
 
 
+@dataclass(frozen=True)
+class LayerSample:
+    """One line of a page's text layer rendered for OCR, to check that the layer says what the page
+    shows (some exporters write valid characters that are not the page's text)."""
+
+    image: Image.Image
+    dpi: int
+    text: str  # what the text layer says is on that line
+
+
 @dataclass
 class LoadedPage:
     """One page ready for the next stage: a text layer (OCR skipped), or an image to OCR."""
@@ -63,6 +73,7 @@ class LoadedPage:
     dpi: int
     text_layer: PageResult | None
     render_ms: float = 0.0
+    sample: LayerSample | None = None  # with a text layer: a line of it to check against OCR
 
 
 def sha256_file(path: Path) -> str:
@@ -216,10 +227,11 @@ def _embedded_scan(page: pdfium.PdfPage) -> tuple[Image.Image, int] | None:
     return image.get_bitmap(render=False).to_pil().convert("L"), dpi
 
 
-def load_page(source: SourceFile, index: int, dpi: int, preview_dpi: int) -> LoadedPage:
-    """Page ``index`` (0-based) of ``source``: a usable text layer if it has one, else an image."""
+def load_page(source: SourceFile, index: int, dpi: int, preview_dpi: int, text_layer: bool = True) -> LoadedPage:
+    """Page ``index`` (0-based) of ``source``: a usable text layer if it has one (and ``text_layer``
+    allows it), else an image."""
     if source.kind is FileKind.PDF:
-        return _load_pdf_page(source, index, dpi, preview_dpi)
+        return _load_pdf_page(source, index, dpi, preview_dpi, text_layer)
     with Image.open(source.path) as img:
         img.seek(index)
         frame = page_image(img)
@@ -246,18 +258,51 @@ def page_image(frame: Image.Image) -> Image.Image:
     return image.convert("RGB") if image.mode in ("CMYK", "YCbCr", "LAB", "HSV") else image.convert("L")
 
 
-def _load_pdf_page(source: SourceFile, index: int, dpi: int, preview_dpi: int) -> LoadedPage:
+# A line worth checking: this many letters or digits at least, and wider than tall.
+SAMPLE_MIN_CHARS = 12
+
+
+def _layer_sample(page: pdfium.PdfPage, layer: PageResult, dpi: int) -> LayerSample | None:
+    """The layer's longest horizontal line, rendered at ``dpi`` with a little margin; None when the
+    page has no such line or is rotated."""
+    lines = [
+        line
+        for block in layer.blocks
+        for line in block.lines
+        if line.bbox[2] - line.bbox[0] > 2 * (line.bbox[3] - line.bbox[1])
+        and sum(c.isalnum() for c in line.text) >= SAMPLE_MIN_CHARS
+    ]
+    if not lines or page.get_rotation() % 360:
+        return None
+    line = max(lines, key=lambda candidate: sum(c.isalnum() for c in candidate.text))
+    width_pt, height_pt = page.get_size()
+    to_pt = 72 / layer.dpi
+    left, top, right, bottom = (v * to_pt for v in line.bbox)
+    pad = (bottom - top) * 0.4
+    crop = (
+        max(0.0, left - pad),
+        max(0.0, height_pt - bottom - pad),
+        max(0.0, width_pt - right - pad),
+        max(0.0, top - pad),
+    )
+    image = page.render(scale=dpi / 72, crop=crop, grayscale=True).to_pil()
+    return LayerSample(image, dpi, line.text)
+
+
+def _load_pdf_page(source: SourceFile, index: int, dpi: int, preview_dpi: int, text_layer: bool) -> LoadedPage:
     start = time.perf_counter()
     try:
         pdf = _open_pdf(str(source.path))
         page = pdf[index]
         textpage = page.get_textpage()
         text = textpage.get_text_range()
-        if is_usable_text(text):
+        if text_layer and is_usable_text(text):
             scale = preview_dpi / 72
             image = page.render(scale=scale, grayscale=True).to_pil()
             layer = extract_text_layer(page, textpage, text, number=index + 1, dpi=preview_dpi)
-            return LoadedPage(index + 1, image, preview_dpi, layer, render_ms=(time.perf_counter() - start) * 1000)
+            sample = _layer_sample(page, layer, dpi)
+            elapsed = (time.perf_counter() - start) * 1000
+            return LoadedPage(index + 1, image, preview_dpi, layer, render_ms=elapsed, sample=sample)
         scan = _embedded_scan(page)
         if scan is not None:
             image, page_dpi = scan

@@ -3,10 +3,12 @@ refused with a reason that names the problem, or read; never a crash."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rapidfuzz.distance.Indel import normalized_similarity as similarity
 
 from munseo.admission import display_name
 from munseo.config import Settings
@@ -58,6 +60,31 @@ def test_unusual_but_valid_files_are_read_as_text(
     words = read.text.lower()
     assert "hostile" in words or "input" in words or "anyone" in words, read.text[:300]
 
+
+def flat(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def test_a_text_layer_of_mismapped_glyphs_is_replaced_by_ocr(
+    reader: tuple[Settings, PageProcessor], tmp_path: Path
+) -> None:
+    """Valid characters that are not the page's text (a font with a wrong character map): one line
+    read by OCR disagrees with the layer, so the page is read by OCR; a faithful layer is kept."""
+    settings, processor = reader
+    path, shown = documents.mismapped_pdf(tmp_path / "mismapped.pdf")
+    read = read_pages(inspect_file(path, limits_from(settings), settings.dpi), settings, processor)
+    page = read.result.pages[0]
+    assert page.source == "ocr" and page.timings_ms["layer_check"] > 0
+    assert page.quality is not None and any("text layer does not say" in r for r in page.quality.reasons)
+    assert similarity(flat(read.text), flat(shown)) > 0.85, read.text[:200]
+
+    faithful = documents.text_pdf(tmp_path / "faithful.pdf", " ".join(documents.SENTENCES))
+    kept = read_pages(inspect_file(faithful, limits_from(settings), settings.dpi), settings, processor)
+    assert kept.result.pages[0].source == "text-layer" and "layer_check" in kept.result.pages[0].timings_ms
+
+    unchecked = read_file(path, settings.model_copy(update={"check_text_layer": False}))
+    assert unchecked.result.pages[0].source == "text-layer"  # the setting turns the check off
+    assert similarity(flat(unchecked.text), flat(shown)) < 0.2
 
 def test_page_and_document_time_limits(tmp_path: Path) -> None:
     page, _ = documents.png_page(tmp_path / "page.png", seed=3, dpi=300)
