@@ -155,13 +155,17 @@ def list_documents(
         str | None,
         Query(description='Search words that must all occur on one page; "quoted words" stand together'),
     ] = None,
+    client_ref: Annotated[
+        str | None, Query(max_length=255, description="Only documents uploaded with this client reference")
+    ] = None,
     sort: Literal["date", "-date", "confidence", "-confidence"] = "-date",
     page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentList:
     """Documents with filters, full-text search, sorting and pagination."""
     labels = [tuple(item.split(":", 1)) for item in label or []]
-    where = DocumentFilter(status, needs_review, labels, created_from, created_to, q if q and q.strip() else None)
+    query = q if q and q.strip() else None
+    where = DocumentFilter(status, needs_review, labels, created_from, created_to, query, client_ref)
     store = request.app.state.store
     total, docs = store.documents.find(where, sort, (page - 1) * page_size, page_size)
     return DocumentList(items=summaries(store, docs), total=total, page=page, page_size=page_size)

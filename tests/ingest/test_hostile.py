@@ -86,6 +86,7 @@ def test_a_text_layer_of_mismapped_glyphs_is_replaced_by_ocr(
     assert unchecked.result.pages[0].source == "text-layer"  # the setting turns the check off
     assert similarity(flat(unchecked.text), flat(shown)) < 0.2
 
+
 def test_page_and_document_time_limits(tmp_path: Path) -> None:
     page, _ = documents.png_page(tmp_path / "page.png", seed=3, dpi=300)
     base = {"data_dir": tmp_path / "data", "workers": 1}

@@ -21,6 +21,8 @@ from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token, hash_token
 from munseo.service.routes_web import WEB
+from munseo.service.schemas import DocumentSummary, SearchItem
+from munseo.store.documents import NewPage
 from munseo.store.models import ApiToken, Role
 from munseo.store.repository import Store
 from tests.conftest import fresh_postgres_database
@@ -236,6 +238,49 @@ def test_audit_log_records_who_did_what(service: Client) -> None:
     assert uploads["items"][0]["detail"]["filename"] == "blank.txt"
     assert uploads["items"][0]["detail"]["status"] == "failed"
     assert service.call("GET", "/api/audit", "reviewer").status_code == 403
+
+
+def test_lists_honour_their_filters_and_leak_no_fields(service: Client) -> None:
+    """A viewer's lists (documents, search, review queue) give summaries only: never a document's
+    text, its pages, its content hash or where the server keeps its files; and every filter holds."""
+    store, secret_path = service.store, "/srv/munseo-private/originals/secret.pdf"
+    made = {}
+    bills = (("a", "전세사기 피해자 지원에 관한 특별법 일부개정법률안", "batch-a"), ("b", "소득세법 개정안", "b"))
+    for name, text, ref in bills:
+        doc_id = store.documents.start(
+            sha256=f"leak-{name}".ljust(64, "0"),
+            filename=f"{name}.pdf",
+            mime="application/pdf",
+            size=1,
+            page_count=1,
+            original_path=secret_path,
+            client_ref=ref,
+        )
+        page = NewPage(1, 100, 100, 300, "ocr", text, text, [], 0.9, str(Path(secret_path).with_suffix(".jpg")))
+        store.documents.finish(doc_id, [page], text)
+        made[name] = doc_id
+    listed = service.call("GET", "/api/documents?page_size=200", "viewer")
+    searched = service.call("GET", "/api/search", "viewer", params={"q": "개정"})
+    queue = service.call("GET", "/api/review/queue?page_size=200", "viewer")
+    summary = set(DocumentSummary.model_fields)
+    for answer, fields in ((listed, summary), (searched, set(SearchItem.model_fields)), (queue, summary)):
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["items"] or answer is queue
+        for item in answer.json()["items"]:
+            assert set(item) <= fields and not {"text", "pages", "sha256", "original_path"} & set(item)
+        assert "/srv/munseo-private" not in answer.text and "leak-" not in answer.text
+    assert "피해자 지원에 관한 특별법" not in listed.text  # no text in a list
+    assert {i["id"] for i in searched.json()["items"]} >= set(made.values())
+
+    def ids(**params: str) -> set[int]:
+        answer = service.call("GET", "/api/documents", "viewer", params={"page_size": "200", **params})
+        assert answer.status_code == 200, answer.text
+        return {i["id"] for i in answer.json()["items"]}
+
+    assert ids(q="전세사기") == {made["a"]} and ids(q="소득세법") == {made["b"]}
+    assert ids(client_ref="batch-a", q="개정") == {made["a"]}
+    assert made["a"] not in ids(status="failed") and made["a"] in ids(status="processed")
+    assert ids(label="committee:없는위원회") == set()
 
 
 def test_security_headers_and_no_inline_script(service: Client) -> None:
