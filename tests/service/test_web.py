@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -331,6 +332,23 @@ def test_admin_page_makes_and_revokes_a_token_and_no_page_breaks_the_policy(brow
     expect(admin.locator("#audit-list")).to_contain_text("revoke_token")
     admin.select_option("#audit-action", "create_token")
     expect(admin.locator("#audit-list tbody tr").first).to_contain_text("ui-made")
+    # who uploaded and who activated what: done through the API, read on the page
+    as_role = {role: {"Authorization": f"Bearer {server.tokens[role]}"} for role in ("reviewer", "admin")}
+    upload = httpx.post(
+        f"{server.url}/api/documents", headers=as_role["reviewer"], files={"files": ("audited.txt", b"no document")}
+    )
+    assert upload.status_code in (202, 415, 422), upload.text
+    active = server.store.versions.active()
+    assert active is not None
+    activated = httpx.post(f"{server.url}/api/models/{active.version}/activate", headers=as_role["admin"])
+    assert activated.status_code == 200, activated.text
+    admin.select_option("#audit-action", "upload")
+    uploaded = admin.locator("#audit-list tbody tr", has_text="audited.txt").first
+    expect(uploaded).to_contain_text("reviewer-tester")
+    admin.select_option("#audit-action", "activate")
+    expect(admin.locator("#audit-list tbody tr").first).to_contain_text(f"model:{active.version}")
+    expect(admin.locator("#audit-list tbody tr").first).to_contain_text("admin-tester")
+    admin.select_option("#audit-action", "")
     shot(admin, "admin")
     admin.close()
 
