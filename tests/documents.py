@@ -144,7 +144,7 @@ def text_pdf(path: Path, text: str, chars: int = 900) -> Path:
     return path
 
 
-def _misread(text: str) -> str:
+def misread(text: str) -> str:
     """Valid characters that are not ``text``: each Hangul syllable, digit and Latin letter moved
     along its alphabet, as a font with a wrong character map exports them."""
 
@@ -184,7 +184,7 @@ def mismapped_pdf(path: Path, lines: int = 8) -> tuple[Path, str]:
     layer.setFont("NanumGothic", size_pt)
     for text, top in zip(shown, baselines, strict=True):
         layer.setTextOrigin(50, A4[1] - top)
-        layer.textOut(_misread(text))
+        layer.textOut(misread(text))
     page.drawText(layer)
     page.save()
     return path, "\n".join(shown)
