@@ -1,0 +1,21 @@
+"""What the synth tests share: a document laid out into pages, and one of each document type."""
+
+from __future__ import annotations
+
+import random
+
+from munseo.synth import DOC_TYPES, INSTITUTIONS
+from munseo.synth.content import BUILDERS, Context
+from munseo.synth.difficulty import difficulty
+from munseo.synth.layout import Page, layout
+
+
+def pages_of(doc_type: str, institution: str, seed: int, level: str = "realistic") -> list[Page]:
+    context = Context(random.Random(seed), institution, difficulty(level))
+    document = BUILDERS[doc_type](context)
+    return layout(document.blocks, document.template)
+
+
+def one_of_each() -> list[tuple[str, str, int]]:
+    """Every document type once, institutions cycling, fixed seeds."""
+    return [(doc_type, INSTITUTIONS[i % len(INSTITUTIONS)], 100 + i) for i, doc_type in enumerate(DOC_TYPES)]
