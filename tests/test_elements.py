@@ -26,10 +26,10 @@ def _word(text: str, x: int, confidence: float = 0.9, cell: int | None = None) -
 def test_a_table_row_keeps_its_cells_apart_and_a_line_its_words() -> None:
     plain = Line(bbox=(0, 10, 200, 30), words=[_word("제1조", 0, 0.8), _word("(목적)", 50, 0.6)])
     assert plain.text == "제1조 (목적)" and plain.confidence == pytest.approx(0.7)
+    placed = (("구분", 0, 0), ("현행", 100, 1), ("개정안", 200, 2), ("-", 250, 2))
     row = Line(
         bbox=(0, 10, 300, 30),
-        words=[_word("구분", 0, cell=0), _word("현행", 100, cell=1), _word("개정안", 200, cell=2)]
-        + [_word("-", 250, cell=2)],
+        words=[_word(text, x, cell=c) for text, x, c in placed],
         cells=[(0, 10, 90, 30), (95, 10, 190, 30), (195, 10, 300, 30)],
     )
     assert row.text == CELL_SEPARATOR.join(["구분", "현행", "개정안 -"])
