@@ -51,3 +51,12 @@ def upload_pair(api: Api, tmp_path: Path) -> list[dict]:
     items = response.json()["documents"]
     assert [i["status"] for i in items] == ["queued", "queued"]
     return items
+
+
+class Client:
+    def __init__(self, client: TestClient, tokens: dict[str, str], store: Store) -> None:
+        self.client, self.tokens, self.store = client, tokens, store
+
+    def call(self, method: str, path: str, role: str, **kw: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role in self.tokens else {}
+        return self.client.request(method, path, headers=headers, follow_redirects=False, **kw)

@@ -17,7 +17,7 @@ from munseo.service.auth import create_token
 from munseo.store.repository import Store
 from tests.conftest import fresh_postgres_database
 from tests.corpus import make_documents, write_jsonl
-from tests.service.common import Api
+from tests.service.common import Api, Client
 
 
 @pytest.fixture(scope="session")
@@ -50,4 +50,18 @@ def api(postgres_url: str, model_folders: list[Path], tmp_path_factory: pytest.T
         register_model(store, data_dir, folder, activate=i == 0)
     with TestClient(create_app(settings, executor="local")) as client:
         yield Api(client, tokens, store, settings)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def service(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("access-data"),
+        database_url=fresh_postgres_database(postgres_url),
+        login_attempts_per_minute=5,
+    )
+    store = Store(settings.resolved_database_url)
+    tokens = {role: create_token(store, role, name=f"{role}-tester") for role in ("viewer", "reviewer", "admin")}
+    with TestClient(create_app(settings, executor="none"), client=("10.0.0.1", 5000)) as client:
+        yield Client(client, tokens, store)
     store.close()
