@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Histogram, Metric, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.utils import floatToGoString
 
 from munseo.stages import Services
 from munseo.stages.retrain import drift
@@ -44,7 +45,7 @@ class _DatabaseCollector:
         )
         for stage in sorted({k for t in timings for k in t}):
             values = [t[stage] / 1000 for t in timings if stage in t]
-            buckets = [(str(b), sum(1 for v in values if v <= b)) for b in STAGE_BUCKETS]
+            buckets = [(floatToGoString(b), sum(1 for v in values if v <= b)) for b in STAGE_BUCKETS]
             stages.add_metric([stage], buckets, sum(values))
         yield stages
         try:

@@ -199,7 +199,8 @@ class Documents(Repository):
             for page in sorted(pages, key=lambda p: p.number):
                 doc.pages.append(Page(**page.__dict__))
             doc.text, doc.page_count = text, len(pages)
-            doc.status, doc.error, doc.updated_at = DocumentStatus.PROCESSED, None, utcnow()
+            doc.status, doc.error = DocumentStatus.PROCESSED, None
+            doc.updated_at = doc.processed_at = utcnow()
             self.search.index(document_id, [(p.number, p.text) for p in pages], tx=session)
             self.duplicates.record(document_id, text, tx=session)
             self.similar.record(document_id, text, tx=session)

@@ -83,6 +83,8 @@ class Document(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # When its pages were last stored (labels and reviews move updated_at, not this).
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     # The earlier document this one looks like a rescan of, and how alike (never merged or deleted).
     near_duplicate_of: Mapped[int | None] = mapped_column(Integer, index=True)
     near_duplicate_similarity: Mapped[float | None] = mapped_column(Float)

@@ -92,8 +92,8 @@ class Stats(Repository):
     def processed_since(self, since: datetime) -> list[tuple[datetime, int]]:
         """(when, pages) of each document processed since ``since``."""
         with self.sessions() as session:
-            query = select(Document.updated_at, Document.page_count).where(
-                Document.status == DocumentStatus.PROCESSED, Document.updated_at >= since
+            query = select(Document.processed_at, Document.page_count).where(
+                Document.status == DocumentStatus.PROCESSED, Document.processed_at >= since
             )
             return [(when, pages) for when, pages in session.execute(query)]
 

@@ -45,5 +45,7 @@ def test_an_upgrade_indexes_and_links_the_documents_already_stored(database_url:
         assert 2 in found
         assert store.documents.load(3).near_duplicate_of == 1
         assert store.documents.load(2).near_duplicate_of is None
+        # a processed document's last change stands for when it was processed
+        assert all(store.documents.load(n).processed_at is not None for n in (1, 2, 3))
     finally:
         store.close()
