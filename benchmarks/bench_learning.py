@@ -8,7 +8,8 @@ bill, as ``munseo retrain`` does with its pool. The queue is taken in two orders
 
 - ``confidence``: least confident first (the review queue's default);
 - ``useful``: ``munseo.stages.retrain.usefulness`` (low confidence, small margin, several tasks in
-  doubt, labels rarely seen in training) — ``GET /api/review/queue?order=useful``.
+  doubt, labels rarely seen in training; tasks that disagree count only with two tasks, and the
+  bills have one) — ``GET /api/review/queue?order=useful``.
 
 Each model is measured on a fixed set the loop never trains on (the first 2,000 bills of the dev
 split): macro-F1, and the weak committee's F1 against the mean F1 of the others. Also: the time of

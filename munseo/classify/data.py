@@ -78,6 +78,20 @@ class Dataset:
                 counts[task][label] += 1
         return {task: {label: counts[task][label] for label in schema.labels(task)} for task in schema.task_names}
 
+    def label_pairs(self, schema: LabelSchema) -> dict[str, dict[str, int]]:
+        """How often each combination of two tasks' labels occurs: ``"task_a\ttask_b"`` →
+        ``"label_a\tlabel_b"`` → count, for every pair of tasks in schema order."""
+        tasks = list(schema.task_names)
+        pairs: dict[str, Counter[str]] = {}
+        for i, first in enumerate(tasks):
+            for second in tasks[i + 1 :]:
+                pairs[f"{first}\t{second}"] = Counter(
+                    f"{e.labels[first]}\t{e.labels[second]}"
+                    for e in self.examples
+                    if first in e.labels and second in e.labels
+                )
+        return {key: dict(counts) for key, counts in pairs.items()}
+
     def fingerprint(self) -> str:
         """SHA-256 over every example's text and labels, in order."""
         digest = hashlib.sha256()

@@ -56,6 +56,15 @@ def training_counts(classifier: Classifier) -> dict[str, dict[str, int]]:
     return json.loads(path.read_text(encoding="utf-8")).get("train_counts", {})
 
 
+def training_pairs(classifier: Classifier) -> dict[str, dict[str, int]]:
+    """How often each two tasks' labels went together in training (``Dataset.label_pairs``), from
+    the model folder's data manifest ({} without one, or for a model trained before it was kept)."""
+    path = classifier.folder / DATA_MANIFEST_FILE
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8")).get("pair_counts", {})
+
+
 def evaluate(classifier: Classifier, dataset: Dataset) -> Evaluation:
     """Per task metrics (calibrated; ECE before calibration too; F1 by training-frequency band) and
     the review gate over all tasks: the share of documents flagged for review and how right the

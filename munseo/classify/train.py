@@ -111,7 +111,8 @@ def train(
     chosen = get_backend(options.backend)
     refit = options.refit and chosen.refits and bool(dev_set) and len(train_set) <= options.refit_max
     trained_on = [*fit_set, *dev_set] if refit else fit_set
-    train_counts = Dataset(list(trained_on), dataset.sources).label_counts(schema)
+    trained_set = Dataset(list(trained_on), dataset.sources)
+    train_counts, pair_counts = trained_set.label_counts(schema), trained_set.label_pairs(schema)
     staging = staging_folder(out)
     try:
         fitted = chosen.fit(FitRequest(fit_set, dev_set, schema, options, refit, log))
@@ -159,7 +160,8 @@ def train(
             },
         )
         splits = {"train": len(train_set), "loose_page_copies": len(loose), "dev": len(dev_set)}
-        write_json(staging / DATA_MANIFEST_FILE, dataset.manifest(schema, splits) | {"train_counts": train_counts})
+        counts = {"train_counts": train_counts, "pair_counts": pair_counts}
+        write_json(staging / DATA_MANIFEST_FILE, dataset.manifest(schema, splits) | counts)
         write_config(staging, config)  # so that a Classifier can load the staging folder
 
         metrics: dict[str, Any] = {

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from munseo.admission import Admission, Admitted, admit, display_name
-from munseo.classify.evaluate import training_counts
+from munseo.classify.evaluate import training_counts, training_pairs
 from munseo.classify.registry import LoadedModel
 from munseo.errors import http_status
 from munseo.ingest import IngestError, Refusal, inspect_file
@@ -233,7 +233,8 @@ def review_queue(
         total, candidates = store.documents.review_queue(0, USEFUL_CANDIDATES)
         model = request.app.state.services.models.get()
         counts = training_counts(model.classifier) if model else {}
-        ranked = sorted(candidates, key=lambda d: (-usefulness(d, counts), d.id))
+        pairs = training_pairs(model.classifier) if model else {}
+        ranked = sorted(candidates, key=lambda d: (-usefulness(d, counts, pairs), d.id))
         docs = ranked[(page - 1) * page_size : page * page_size]
     return DocumentList(items=summaries(store, docs, full=True), total=total, page=page, page_size=page_size)
 

@@ -352,10 +352,13 @@ def drift(services: Services) -> Drift:
     return Drift(len(reviews), rolling, reference, settings.drift_drop, alarm)
 
 
-def usefulness(doc: Document, train_counts: dict[str, dict[str, int]]) -> float:
+def usefulness(
+    doc: Document, train_counts: dict[str, dict[str, int]], pair_counts: dict[str, dict[str, int]] | None = None
+) -> float:
     """How much a reviewer's answer on this document teaches the next model: low confidence, a
-    small margin between the two likeliest labels, several tasks in doubt, and labels the model saw
-    rarely in training each add to it."""
+    small margin between the two likeliest labels, several tasks in doubt, tasks that disagree (two
+    labels the training data hardly ever had together: 정무위원회 on a bill its schema never saw it
+    issue) and labels the model saw rarely in training each add to it."""
     rows = doc.classifications
     if not rows:
         return 0.0
@@ -365,7 +368,17 @@ def usefulness(doc: Document, train_counts: dict[str, dict[str, int]]) -> float:
         margins.append(top[0] - (top[1] if len(top) > 1 else 0.0))
     rarity = max(1 / math.sqrt(1 + train_counts.get(r.task, {}).get(r.label, 0)) for r in rows)
     doubtful = sum(r.needs_review for r in rows) / len(rows)
-    return (1 - min(r.confidence for r in rows)) + (1 - min(margins)) + doubtful + rarity
+    labels = {r.task: r.label for r in rows}
+    disagreement = max(
+        (
+            1 / math.sqrt(1 + counts.get(f"{labels[first]}\t{labels[second]}", 0))
+            for key, counts in (pair_counts or {}).items()
+            for first, second in [key.split("\t", 1)]
+            if first in labels and second in labels
+        ),
+        default=0.0,
+    )
+    return (1 - min(r.confidence for r in rows)) + (1 - min(margins)) + doubtful + disagreement + rarity
 
 
 def request_retrain(services: Services, reason: str, backend: str | None = None) -> int | None:

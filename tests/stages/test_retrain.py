@@ -18,15 +18,16 @@ import mlflow
 import pytest
 from fastapi.testclient import TestClient
 
-from munseo.classify import TrainOptions, infer_schema, load_dataset, train
+from munseo.classify import Classifier, TrainOptions, infer_schema, load_dataset, train
+from munseo.classify.evaluate import training_counts, training_pairs
 from munseo.classify.registry import ModelHolder, register_model
 from munseo.config import Settings
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
 from munseo.stages import Services, run_due, stages
-from munseo.stages.retrain import decide, drift, in_fixed_set, request_retrain, scheduled
+from munseo.stages.retrain import decide, drift, in_fixed_set, request_retrain, scheduled, usefulness
 from munseo.store.labels import ReviewProblem, ReviewRefused
-from munseo.store.models import JobStatus, RetrainRun, utcnow
+from munseo.store.models import Classification, Document, JobStatus, RetrainRun, utcnow
 from munseo.store.repository import Store
 from tests.corpus import CORPORA, make_documents, trained_model
 from tests.documents import text_pdf
@@ -69,6 +70,38 @@ def test_decide_promotes_only_a_model_no_worse_anywhere_and_better_somewhere() -
     same, why = decide(active, active, 0.01)
     assert not same and "no better" in why
     assert decide(active, None, 0.01) == (True, "no version was active")
+
+
+def _predicted(institution: str, doc_type: str, confidence: float = 0.8) -> Document:
+    rows = [
+        Classification(
+            task=task, label=label, confidence=confidence, needs_review=False,
+            probabilities={label: confidence, "기타": 1 - confidence},
+        )
+        for task, label in (("institution", institution), ("doc_type", doc_type))
+    ]  # fmt: skip
+    return Document(classifications=rows)
+
+
+def test_useful_order_ranks_tasks_that_disagree_first(tmp_path: Path) -> None:
+    """Usefulness from the model's own training counts: two labels that training rarely had
+    together add more than a usual pair, a pair it never saw the most; less sure is more useful."""
+    classifier = Classifier(trained_model(tmp_path, count=300, seed=5))
+    counts, pairs = training_counts(classifier), training_pairs(classifier)
+    key = "institution\tdoc_type"
+    assert key in pairs and sum(pairs[key].values()) == sum(counts["institution"].values())
+    by_count = sorted(pairs[key], key=lambda pair: pairs[key][pair])
+    rare, usual = (tuple(pair.split("\t")) for pair in (by_count[0], by_count[-1]))
+    assert pairs[key][by_count[0]] < pairs[key][by_count[-1]]
+
+    def disagreement(institution: str, doc_type: str) -> float:
+        document = _predicted(institution, doc_type)
+        return usefulness(document, counts, pairs) - usefulness(document, counts)
+
+    assert disagreement(*rare) > disagreement(*usual) > 0
+    assert disagreement(usual[0], "감사보고서") == pytest.approx(1.0)  # a pair training never had
+    assert usefulness(_predicted(*usual, 0.5), counts, pairs) > usefulness(_predicted(*usual), counts, pairs)
+    assert usefulness(Document(classifications=[]), counts, pairs) == 0.0
 
 
 def test_the_fixed_set_is_chosen_by_content_hash_and_never_changes() -> None:
