@@ -13,23 +13,35 @@ from sqlalchemy.orm import Session
 
 from munseo.store.base import Repository, Transaction
 from munseo.store.models import Document, DocumentSignature, DocumentStatus, SignatureBand
-from munseo.text.minhash import NEAR_DUPLICATE, band_keys, from_bytes, signature, similarity, to_bytes
+from munseo.text.minhash import (
+    CANDIDATE,
+    band_keys,
+    from_bytes,
+    likeness,
+    signature,
+    similarity,
+    to_bytes,
+)
+
+# Candidates compared text to text at most, the most alike by signature first: a form filled in
+# thousands of times makes thousands of candidates.
+COMPARED_DOCUMENTS = 25
 
 
 @dataclass(frozen=True)
 class NearDuplicate:
     document_id: int  # the earlier document
-    similarity: float  # estimated Jaccard similarity of the two texts' shingles
+    similarity: float  # how alike the two texts' letters are (``Likeness.letters``)
 
 
 class NearDuplicates(Repository):
     def record(self, document_id: int, text: str, tx: Transaction | None = None) -> NearDuplicate | None:
         """Store the document's signature and link it to the stored document it most looks like,
-        if any looks like it enough (``NEAR_DUPLICATE``); that document, or None."""
+        if it reads as the same paper (``Likeness.rescan``); that document, or None."""
         with self._write(tx) as session:
             self._forget(session, document_id)
             sig = signature(text)
-            found = self._most_alike(session, document_id, sig) if sig is not None else None
+            found = self._most_alike(session, document_id, sig, text) if sig is not None else None
             if sig is not None:
                 session.execute(insert(DocumentSignature), [{"document_id": document_id, "signature": to_bytes(sig)}])
                 session.execute(
@@ -60,7 +72,7 @@ class NearDuplicates(Repository):
         session.execute(delete(SignatureBand).where(SignatureBand.document_id == document_id))
         session.execute(delete(DocumentSignature).where(DocumentSignature.document_id == document_id))
 
-    def _most_alike(self, session: Session, document_id: int, sig: np.ndarray) -> NearDuplicate | None:
+    def _most_alike(self, session: Session, document_id: int, sig: np.ndarray, text: str) -> NearDuplicate | None:
         keys = band_keys(sig)
         candidates = (
             select(SignatureBand.document_id)
@@ -72,11 +84,19 @@ class NearDuplicates(Repository):
             .join(Document, Document.id == DocumentSignature.document_id)
             .where(DocumentSignature.document_id.in_(candidates), Document.status == DocumentStatus.PROCESSED)
         ).all()
-        scored = [(similarity(sig, from_bytes(data)), other) for other, data in rows]
-        best = max(scored, key=lambda pair: (pair[0], -pair[1]), default=None)
-        if best is None or best[0] < NEAR_DUPLICATE:
+        estimated = sorted(
+            ((similarity(sig, from_bytes(data)), other) for other, data in rows), key=lambda pair: (-pair[0], pair[1])
+        )
+        closest = [other for alike, other in estimated[:COMPARED_DOCUMENTS] if alike >= CANDIDATE]
+        if not closest:
             return None
-        return NearDuplicate(document_id=best[1], similarity=round(best[0], 4))
+        texts = session.execute(select(Document.id, Document.text).where(Document.id.in_(closest))).all()
+        scored = [(likeness(text, other_text or ""), other) for other, other_text in texts]
+        rescans = [(alike, other) for alike, other in scored if alike.rescan]
+        if not rescans:
+            return None
+        alike, best = max(rescans, key=lambda pair: (pair[0].letters + (pair[0].figures or 0.0), -pair[1]))
+        return NearDuplicate(document_id=best, similarity=round(alike.letters, 4))
 
     def copies_of(self, document_id: int) -> list[int]:
         """Documents linked to this one as its near-duplicates, oldest first."""

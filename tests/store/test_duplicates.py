@@ -1,5 +1,6 @@
 """Near-duplicates on SQLite and PostgreSQL: a rescan of a stored bill (OCR slips, other line
-breaks) is linked to it; another bill on the same subject is not; nothing is merged or deleted."""
+breaks) is linked to it; another bill on the same subject, or another copy of one form, is not;
+nothing is merged or deleted."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import random
 
 from munseo.store.documents import NewPage
 from munseo.store.repository import Store
+from munseo.text.minhash import LETTERS
 from tests.store.test_search import _bills
+from tests.text.test_minhash import FORM
 
 
 def _rescan(text: str, seed: int, slips: float = 0.03) -> str:
@@ -62,3 +65,13 @@ def test_a_document_being_read_again_is_no_candidate_and_short_texts_never_match
         _store(store, 4, "별지 제1호서식")
         and store.documents.load(_store(store, 5, "별지 제1호서식 ")).near_duplicate_of is None
     )
+
+
+def test_another_copy_of_one_form_is_no_rescan(store: Store) -> None:
+    first = _store(store, 1, FORM.format(418, 12, 2024, 11, 15, 27))
+    copy = _store(store, 2, FORM.format(421, 3, 2025, 2, 7, 9))
+    rescan = _store(store, 3, _rescan(FORM.format(418, 12, 2024, 11, 15, 27), seed=4, slips=0.02))
+    assert store.documents.load(copy).near_duplicate_of is None
+    doc = store.documents.load(rescan)
+    assert doc.near_duplicate_of == first and doc.near_duplicate_similarity is not None
+    assert doc.near_duplicate_similarity >= LETTERS

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from munseo.text.minhash import (
     BANDS,
+    CANDIDATE,
     PERMUTATIONS,
+    Likeness,
     band_keys,
     from_bytes,
+    likeness,
     shingles,
     signature,
     similarity,
@@ -36,3 +39,25 @@ def test_signatures_are_stable_and_estimate_similarity() -> None:
     assert similarity(sig, other) < 0.1
     assert len(band_keys(sig)) == BANDS and all(0 <= k < 2**63 for k in band_keys(sig))
     assert signature("별지 제1호서식") is None
+
+
+FORM = (
+    "국회사무처 의사국 수신 정무위원회 위원장 제목 제{0}회 국회(정기회) 제{1}차 본회의 안건 송부 "
+    "1. {2}년 {3}월 {4}일 개의된 제{0}회 국회(정기회) 제{1}차 본회의에서 의결된 법률안 {5}건을 "
+    "붙임과 같이 송부하니 소관 위원회의 심사에 참고하시기 바랍니다. 붙임 의결 안건 목록 1부. 끝."
+)
+
+
+def test_a_rescan_reads_alike_and_another_copy_of_the_form_does_not() -> None:
+    first = FORM.format(418, 12, 2024, 11, 15, 27)
+    slipped = first.replace("송부", "송무", 1).replace("위원장", "위윈장").replace("참고", "잠고")
+    other = FORM.format(421, 3, 2025, 2, 7, 9)  # the same form, other figures
+    assert likeness(first, slipped).rescan and likeness(first, slipped).figures == 1.0
+    assert likeness(first, first.replace(" ", "\n")) == Likeness(1.0, 1.0)  # layout is no difference
+    # The shingles alone make the other copy a candidate; its figures tell it apart.
+    sig_first, sig_other = signature(first), signature(other)
+    assert sig_first is not None and sig_other is not None and similarity(sig_first, sig_other) >= CANDIDATE
+    assert likeness(first, other).letters == 1.0 and not likeness(first, other).rescan
+    # Without figures, the letters alone decide, by a stricter measure.
+    assert likeness("법률안 심사", "법률안 심사") == Likeness(1.0, None)
+    assert Likeness(0.84, None).rescan is False and Likeness(0.6, 0.9).rescan is True
