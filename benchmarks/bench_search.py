@@ -8,12 +8,12 @@ its two most distinctive nouns (Kiwi nouns of two or more syllables, highest tf�
 frequency counted on 5,000 of its bills). The measure is where the bill itself ranks among all
 40,317: recall@10 and MRR (reciprocal rank within the first 100).
 
-Analyses: ``bigram`` (munseo's default), ``morpheme`` (Kiwi), ``word`` (whitespace words, the
-baseline). Each builds its own index over the same documents; build speed counts the analysis and
+Analyses: ``bigram`` (munseo's default), ``trigram``, ``morpheme`` (Kiwi), ``word`` (whitespace
+words, the baseline). Each builds its own index over the same documents; build speed counts the analysis and
 the writes. The scale run adds 59,683 documents recombined from the bills' sentences to reach
 100,000, and times the same 200 queries on one core.
 
-Run: ``.venv/bin/python benchmarks/bench_search.py`` (≈ 15 min on 2 cores; ``--no-morpheme`` skips
+Run: ``.venv/bin/python benchmarks/bench_search.py`` (≈ 18 min on 2 cores; ``--no-morpheme`` skips
 the slow Kiwi index, ``--no-write`` leaves BENCHMARKS.md alone). Needs ``../shared/corpora`` and
 the Debian ``postgresql`` package.
 """
@@ -244,7 +244,7 @@ def main() -> None:
     queries = make_queries(bills, QUERIES)
     console.print(f"{len(bills)} bills, {len(queries)} queries ({time.perf_counter() - started:.0f} s)")
     console.print("e.g. " + "; ".join(q for _, q in queries[:3]))
-    analyzers = ["bigram", "word"] + ([] if args.no_morpheme else ["morpheme"])
+    analyzers = ["bigram", "trigram", "word"] + ([] if args.no_morpheme else ["morpheme"])
     texts = [b.text for b in bills]
     figures: list[Figures] = []
     scale: list[Figures] = []

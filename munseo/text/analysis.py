@@ -1,12 +1,14 @@
 """Text analysis for search: the terms a page is indexed under, and what a query looks for.
 
 Korean glues particles and endings to its words (위원회는, 위원회의) and builds compounds
-(정무위원회), so whitespace words match badly. Three analyzers, chosen by measurement
+(정무위원회), so whitespace words match badly. Four analyzers, chosen by measurement
 (``benchmarks/bench_search.py``, BENCHMARKS.md):
 
 - ``bigram`` (the default): Hangul and Hanja runs as overlapping two-character pieces, Latin words
   and numbers whole. A query word is a phrase of its pieces, so it matches wherever it occurs as a
   substring: 위원회 finds 위원회는 and 정무위원회. Needs no model and indexes fastest.
+- ``trigram``: the same with three-character pieces; a one- or two-syllable query word is the
+  start of a piece, so 전세 finds 전세사기 but not 사기전세.
 - ``morpheme``: Kiwi's morphemes (kiwipiepy, optional), content morphemes only.
 - ``word``: whitespace words, lowercased, punctuation stripped: the baseline.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -56,13 +59,17 @@ class Analyzer(Protocol):
         ...
 
 
-class BigramAnalyzer:
-    name = "bigram"
+class NgramAnalyzer:
+    """Hangul and Hanja runs as overlapping ``n``-character pieces (a shorter run whole), Latin
+    words and numbers whole."""
+
+    def __init__(self, n: int = 2, name: str = "bigram") -> None:
+        self.n, self.name = n, name
 
     def _run_terms(self, run: str) -> list[str]:
-        if not _HANGUL_OR_HANJA.match(run) or len(run) == 1:
+        if not _HANGUL_OR_HANJA.match(run) or len(run) <= self.n:
             return [run]
-        return [run[i : i + 2] for i in range(len(run) - 1)]
+        return [run[i : i + self.n] for i in range(len(run) - self.n + 1)]
 
     def terms(self, text: str) -> list[str]:
         return [term for run in _RUN.findall(normalise(text)) for term in self._run_terms(run)]
@@ -71,8 +78,9 @@ class BigramAnalyzer:
         runs = _RUN.findall(normalise(words))
         if not runs:
             return None
-        # A one-syllable query (법) is the start of a piece: it finds 법률 and 법 alike.
-        if len(runs) == 1 and len(runs[0]) == 1 and _HANGUL_OR_HANJA.match(runs[0]):
+        # A query shorter than a piece (법, or 전세 among trigrams) is the start of a piece: 법 finds
+        # 법률 and 법 alike.
+        if len(runs) == 1 and len(runs[0]) < self.n and _HANGUL_OR_HANJA.match(runs[0]):
             return Phrase((runs[0],), prefix=True)
         return Phrase(tuple(term for run in runs for term in self._run_terms(run)))
 
@@ -115,8 +123,9 @@ class MorphemeAnalyzer:
         return Phrase(tuple(terms)) if terms else None
 
 
-ANALYZERS: dict[str, type[BigramAnalyzer] | type[WordAnalyzer] | type[MorphemeAnalyzer]] = {
-    "bigram": BigramAnalyzer,
+ANALYZERS: dict[str, Callable[[], Analyzer]] = {
+    "bigram": lambda: NgramAnalyzer(2, "bigram"),
+    "trigram": lambda: NgramAnalyzer(3, "trigram"),
     "word": WordAnalyzer,
     "morpheme": MorphemeAnalyzer,
 }

@@ -33,6 +33,14 @@ def test_a_query_word_is_a_phrase_of_its_pieces_so_it_matches_inside_longer_word
     assert bigram.phrase("...") is None
 
 
+def test_trigrams_and_query_words_shorter_than_a_piece() -> None:
+    trigram = get_analyzer("trigram")
+    assert trigram.terms("정무위원회 전세 법") == ["정무위", "무위원", "위원회", "전세", "법"]
+    assert trigram.phrase("위원회는") == Phrase(("위원회", "원회는"))
+    assert trigram.phrase("전세") == Phrase(("전세",), prefix=True)  # the start of 전세사기's piece
+    assert trigram.phrase("2206267") == Phrase(("2206267",))
+
+
 def test_quoted_words_stay_together_and_empty_parts_drop() -> None:
     bigram = get_analyzer("bigram")
     phrases = parse_query('"전세 사기" 피해자 ""', bigram)
@@ -44,9 +52,9 @@ def test_word_and_morpheme_analyzers() -> None:
     assert get_analyzer("word").terms("위원회는, (법률)") == ["위원회는", "법률"]
     morphemes = get_analyzer("morpheme").terms("위원회는 법률을 개정하였다")
     assert "위원회" in morphemes and "법률" in morphemes and "는" not in morphemes
-    with pytest.raises(ValueError, match="known: bigram, word, morpheme"):
+    with pytest.raises(ValueError, match="known: bigram, trigram, word, morpheme"):
         get_analyzer("soundex")
-    assert set(ANALYZERS) == {"bigram", "word", "morpheme"}
+    assert set(ANALYZERS) == {"bigram", "trigram", "word", "morpheme"}
 
 
 def test_encoded_terms_are_ascii_words_and_prefixes_stay_prefixes() -> None:
