@@ -8,7 +8,8 @@ Korean glues particles and endings to its words (위원회는, 위원회의) and
   and numbers whole. A query word is a phrase of its pieces, so it matches wherever it occurs as a
   substring: 위원회 finds 위원회는 and 정무위원회. Needs no model and indexes fastest.
 - ``trigram``: the same with three-character pieces; a one- or two-syllable query word is the
-  start of a piece, so 전세 finds 전세사기 but not 사기전세.
+  start of a piece, so 전세 finds 전세사기 but not 사기전세. Measured a little below bigrams (MRR
+  0.643 against 0.654 on SQLite), with a bigger index and slower queries.
 - ``morpheme``: Kiwi's morphemes (kiwipiepy, optional), content morphemes only.
 - ``word``: whitespace words, lowercased, punctuation stripped: the baseline.
 
