@@ -4,8 +4,6 @@ same totals and a scrape sees what was stored since the last; request latency is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -16,16 +14,9 @@ from munseo.stages import Services
 from munseo.store.documents import NewPage
 from munseo.store.models import JobStatus
 from munseo.store.repository import Store
+from tests.labels import Decision
 
 Samples = dict[str, dict[tuple[tuple[str, str], ...], float]]
-
-
-@dataclass(frozen=True)
-class Decision:
-    label: str
-    confidence: float
-    probabilities: dict[str, float]
-    needs_review: bool
 
 
 def _scrape(metrics: Metrics, services: Services) -> tuple[Samples, dict[str, str]]:

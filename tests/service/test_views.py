@@ -5,24 +5,14 @@ as the suggestion; and search results in the search's order, each with a snippet
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from munseo.service.views import detail, search_items, summaries
 from munseo.store.documents import DocumentNotFound, NewPage
 from munseo.store.repository import Store
 from munseo.store.search import SearchHit
+from tests.labels import Decision
 from tests.store.test_search import _bills
-
-
-@dataclass(frozen=True)
-class Decision:
-    label: str
-    confidence: float
-    probabilities: dict[str, float]
-    needs_review: bool
-
 
 TASKS = {
     "doc_type": Decision("법률안", 0.6, {"법률안": 0.6, "보고서": 0.3, "회의록": 0.1}, True),

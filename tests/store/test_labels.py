@@ -3,21 +3,12 @@ by kind, and reviews as training examples."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from munseo.store.documents import DocumentNotFound
 from munseo.store.labels import ReviewProblem, ReviewRefused
 from munseo.store.repository import Store
-
-
-@dataclass(frozen=True)
-class Decision:
-    label: str
-    confidence: float
-    probabilities: dict[str, float]
-    needs_review: bool
+from tests.labels import Decision
 
 
 def _labelled(store: Store, sha: str = "c" * 64) -> int:

@@ -4,19 +4,10 @@ label history, newest first; and how a shadow version compares with the active o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from munseo.store.documents import NewPage
 from munseo.store.models import JobStatus, utcnow
 from munseo.store.repository import Store
-
-
-@dataclass(frozen=True)
-class Decision:
-    label: str
-    confidence: float
-    probabilities: dict[str, float]
-    needs_review: bool
+from tests.labels import Decision
 
 
 def _page(number: int, source: str = "ocr", timings: dict[str, float] | None = None) -> NewPage:
