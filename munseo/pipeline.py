@@ -8,6 +8,7 @@ only; a crashed worker fails the documents it had in hand and a fresh pool carri
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import threading
 import time
@@ -33,6 +34,7 @@ from munseo.store.models import JobStatus
 from munseo.store.repository import Store
 from munseo.text import clean_page_text, merge_pages
 
+log = logging.getLogger(__name__)
 SUPPORTED_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 
 
@@ -77,9 +79,14 @@ def process_page(job: PageJob) -> PageOutcome:
         loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi)
         timings = {"render": loaded.render_ms}
         distrusted: str | None = None
+        check = None
         if loaded.sample is not None and job.check_text_layer and _engine is not None:
-            with time_limit(_seconds_for(job)):
-                check = check_layer(_engine, loaded.sample)
+            try:
+                with time_limit(_seconds_for(job)):
+                    check = check_layer(_engine, loaded.sample)
+            except Exception:  # a check that cannot run gives no verdict: the layer is kept
+                log.warning("page %d of %s: the text-layer check failed", job.index + 1, job.source.path, exc_info=True)
+        if check is not None:
             timings["layer_check"] = check.ms
             if check.distrusted:
                 distrusted = check.reason()

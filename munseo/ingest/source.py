@@ -285,7 +285,12 @@ def _layer_sample(page: pdfium.PdfPage, layer: PageResult, dpi: int) -> LayerSam
         max(0.0, width_pt - right - pad),
         max(0.0, top - pad),
     )
-    image = page.render(scale=dpi / 72, crop=crop, grayscale=True).to_pil()
+    try:
+        image = page.render(scale=dpi / 72, crop=crop, grayscale=True).to_pil()
+    except pdfium.PdfiumError:  # no sample is no verdict: the layer is kept as it was
+        return None
+    if min(image.size) < 8:
+        return None
     return LayerSample(image, dpi, line.text)
 
 
