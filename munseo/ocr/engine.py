@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 from PIL import Image
 
-from munseo.elements import PageResult
+from munseo.elements import Line, PageResult
 
 if TYPE_CHECKING:
     from munseo.config import Settings
@@ -57,6 +57,11 @@ class OcrEngine(Protocol):
 
     def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
         """Clockwise degrees (0, 90, 180, 270) that turn the page upright; 0 when unsure or unable."""
+        ...
+
+    def read_line(self, image: Image.Image | np.ndarray, dpi: int, latin: bool = False) -> Line | None:
+        """Read an image holding one line of text (with the Latin model when ``latin``), without
+        the page's layout analysis; None when nothing is read."""
         ...
 
 

@@ -196,6 +196,12 @@ class TesseractEngine:
         result.timings_ms = {"ocr": (time.perf_counter() - start) * 1000}
         return result
 
+    def read_line(self, image: Image.Image | np.ndarray, dpi: int, latin: bool = False) -> Line | None:
+        gray = np.asarray(image.convert("L")) if isinstance(image, Image.Image) else image
+        height, width = gray.shape[:2]
+        languages = self.latin_languages if latin and self.latin_languages else self.languages
+        return self._read_line(gray, (0, 0, width, height), dpi, languages)
+
     def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
         """Clockwise degrees (0, 90, 180, 270) that turn the page upright; 0 when unsure."""
         try:

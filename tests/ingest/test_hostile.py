@@ -87,6 +87,17 @@ def test_a_text_layer_of_mismapped_glyphs_is_replaced_by_ocr(
     assert similarity(flat(unchecked.text), flat(shown)) < 0.2
 
 
+def test_a_text_layer_check_that_cannot_run_keeps_the_layer(tmp_path: Path) -> None:
+    """An engine that fails on the sampled line gives no verdict: the page keeps its text layer and
+    is not failed."""
+    settings = Settings(data_dir=tmp_path / "data", workers=1, ocr_engine="tests.ocr_plugin:line_blind")
+    faithful = documents.text_pdf(tmp_path / "faithful.pdf", " ".join(documents.SENTENCES))
+    read = read_file(faithful, settings)
+    page = read.result.pages[0]
+    assert page.source == "text-layer" and "layer_check" not in page.timings_ms
+    assert "국회는" in read.text
+
+
 def test_page_and_document_time_limits(tmp_path: Path) -> None:
     page, _ = documents.png_page(tmp_path / "page.png", seed=3, dpi=300)
     base = {"data_dir": tmp_path / "data", "workers": 1}
