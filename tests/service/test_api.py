@@ -1,4 +1,4 @@
-"""Request dependencies against a real PostgreSQL: who may call what, the error shape of a refusal,
+"""The app against a real PostgreSQL: health, who may call what, the error shape of a refusal,
 the documentation behind a token."""
 
 from __future__ import annotations
