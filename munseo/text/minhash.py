@@ -21,11 +21,13 @@ documents of one institution and type share 0.4–0.55 of their shingles, as muc
 rescan does, and even 0.8 of their letters in order. So a band match only makes a ``CANDIDATE``,
 and the texts decide (``likeness``): a second scan differs by OCR slips, scattered or where a
 stamp or a ruled table was read worse, while two copies of one form differ in their figures
-(dates, numbers, sums), which OCR reads well. On synthetic documents of seeds 1–3 (104 rescans,
-``bench_duplicates.py --only synth --seed N``) rescans' figures lined up 0.84 or more and their
-letters 0.63 or more; distinct documents of one kind had figures 0.76 or less. ``FIGURES`` and
-``LETTERS`` sit between. Text without a digit is judged by its letters alone, above the 0.82 the
-most alike distinct documents reached. The report is on seed 7.
+(dates, numbers, sums), which OCR reads well. On synthetic documents of seeds 1–3 (about 130
+rescans over four runs of ``bench_duplicates.py --only synth --seed N``) rescans' figures lined up
+0.84 or more and their letters 0.63 or more; distinct documents of one kind had figures 0.76 or
+less. ``FIGURES`` and ``LETTERS`` sit between. Text without a digit is judged by its letters
+alone, above the 0.82 the most alike distinct documents reached. The report is on seed 7, where
+three pairs of distinct documents printed with figures 0.80–0.82 alike were still linked
+(BENCHMARKS.md, "Near-duplicate rescans").
 """
 
 from __future__ import annotations
