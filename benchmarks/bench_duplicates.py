@@ -4,11 +4,11 @@ kind from the same sender are not.
 Two collections, each ingested by ``munseo ingest``'s own code (OCR, text layer, store) into a
 fresh SQLite store, first scans before second scans:
 
-- **synthetic**: ``munseo synth`` documents (realistic difficulty, half born-digital PDFs, half
-  scans), in pairs of two different documents of the same institution and type; the first of each
-  pair is scanned once more (``build(job, rescan=1)``: same paper, other skew, noise, blur, pen
-  marks and JPEG quality). Documents of one template share most of their wording, which is what
-  makes this the hard case.
+- **synthetic**: ``munseo synth`` documents (realistic difficulty; every other pair's first
+  document a born-digital PDF, the rest scans), in pairs of two different documents of the same
+  institution and type; the first of each pair is scanned once more (``build(job, rescan=1)``:
+  same paper, other skew, noise, blur, pen marks and JPEG quality). Documents of one template share
+  most of their wording, which is what makes this the hard case.
 - **real bills**: bills from the corpora's ``dev`` split (chosen by a hash of their id) rendered as
   A4 pages at 200 DPI (``munseo.evaluate.realpages``, fonts in turn), once clean and once more as a
   second scan of the same sheet (skew, blur, noise, speckle, shading, faint print, JPEG); beside

@@ -76,11 +76,12 @@ def process_page(job: PageJob) -> PageOutcome:
         outcome.error = _timeout_reason(job)
         return outcome
     try:
-        loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi)
+        check_layer_now = job.check_text_layer and _engine is not None
+        loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi, sample=check_layer_now)
         timings = {"render": loaded.render_ms}
         distrusted: str | None = None
         check = None
-        if loaded.sample is not None and job.check_text_layer and _engine is not None:
+        if loaded.sample is not None and check_layer_now and _engine is not None:
             try:
                 with time_limit(_seconds_for(job)):
                     check = check_layer(_engine, loaded.sample)

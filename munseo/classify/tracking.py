@@ -6,8 +6,8 @@ and fixed-set sizes, training sources), its metrics (per task, for the candidate
 version: accuracy, macro-F1, ECE), the decision as tags, and the model folder as artifacts.
 
 Where: ``MUNSEO_MLFLOW_URI`` — a folder (its ``mlflow.db`` holds the runs, ``artifacts/`` the
-files), or any MLflow tracking URI (``sqlite:///…``, ``http://…``); unset, ``DATA_DIR/mlflow``;
-``off`` turns tracking off. Tracking never fails a retrain: an error is logged and reported.
+files), or a tracking URI with a scheme and ``://`` (``sqlite:///…``, ``http://…``); unset,
+``DATA_DIR/mlflow``; ``off`` turns tracking off. Tracking never fails a retrain: an error is logged and reported.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 log = logging.getLogger(__name__)
 EXPERIMENT = "munseo-retrain"
@@ -77,9 +80,21 @@ def _params(run: int, report: dict[str, Any]) -> dict[str, str]:
         "fixed_set_documents": str(report.get("fixed_set", {}).get("documents")),
         "fixed_set_percent": str(report.get("fixed_set", {}).get("percent")),
     }
-    for source, count in pool.get("sources", {}).items():
-        params[f"source.{source}"[:250]] = str(count)
+    # a source's name is a value, never a key (MLflow allows few characters in keys), and a
+    # database URL's password is left out
+    for n, (source, count) in enumerate(pool.get("sources", {}).items(), 1):
+        params[f"source_{n}"] = _without_password(str(source))[:500]
+        params[f"source_{n}_examples"] = str(count)
     return params
+
+
+def _without_password(source: str) -> str:
+    if "://" not in source:
+        return source
+    try:
+        return make_url(source).render_as_string(hide_password=True)
+    except ArgumentError:
+        return source
 
 
 def log_retrain(

@@ -227,11 +227,13 @@ def _embedded_scan(page: pdfium.PdfPage) -> tuple[Image.Image, int] | None:
     return image.get_bitmap(render=False).to_pil().convert("L"), dpi
 
 
-def load_page(source: SourceFile, index: int, dpi: int, preview_dpi: int, text_layer: bool = True) -> LoadedPage:
+def load_page(
+    source: SourceFile, index: int, dpi: int, preview_dpi: int, text_layer: bool = True, sample: bool = False
+) -> LoadedPage:
     """Page ``index`` (0-based) of ``source``: a usable text layer if it has one (and ``text_layer``
-    allows it), else an image."""
+    allows it), else an image. ``sample``: with a text layer, a line of it to check against OCR."""
     if source.kind is FileKind.PDF:
-        return _load_pdf_page(source, index, dpi, preview_dpi, text_layer)
+        return _load_pdf_page(source, index, dpi, preview_dpi, text_layer, sample)
     with Image.open(source.path) as img:
         img.seek(index)
         frame = page_image(img)
@@ -258,26 +260,33 @@ def page_image(frame: Image.Image) -> Image.Image:
     return image.convert("RGB") if image.mode in ("CMYK", "YCbCr", "LAB", "HSV") else image.convert("L")
 
 
-# A line worth checking: this many letters or digits at least, and wider than tall.
+# A line worth checking: this many letters or digits at least, and over twice as wide as tall.
 SAMPLE_MIN_CHARS = 12
 
 
 def _layer_sample(page: pdfium.PdfPage, layer: PageResult, dpi: int) -> LayerSample | None:
-    """The layer's longest horizontal line, rendered at ``dpi`` with a little margin; None when the
-    page has no such line or is rotated."""
-    lines = [
-        line
-        for block in layer.blocks
-        for line in block.lines
-        if line.bbox[2] - line.bbox[0] > 2 * (line.bbox[3] - line.bbox[1])
-        and sum(c.isalnum() for c in line.text) >= SAMPLE_MIN_CHARS
-    ]
-    if not lines or page.get_rotation() % 360:
-        return None
-    line = max(lines, key=lambda candidate: sum(c.isalnum() for c in candidate.text))
+    """The layer's longest horizontal line inside the page, rendered at ``dpi`` with a little
+    margin; None when the page has no such line or is rotated."""
     width_pt, height_pt = page.get_size()
     to_pt = 72 / layer.dpi
-    left, top, right, bottom = (v * to_pt for v in line.bbox)
+
+    def inside(box: tuple[int, int, int, int]) -> tuple[float, float, float, float]:
+        left, top, right, bottom = (v * to_pt for v in box)
+        return max(0.0, left), max(0.0, top), min(width_pt, right), min(height_pt, bottom)
+
+    lines = []
+    for block in layer.blocks:
+        for line in block.lines:
+            left, top, right, bottom = inside(line.bbox)
+            if (
+                bottom > top
+                and right - left > 2 * (bottom - top)
+                and sum(c.isalnum() for c in line.text) >= SAMPLE_MIN_CHARS
+            ):
+                lines.append((sum(c.isalnum() for c in line.text), (left, top, right, bottom), line.text))
+    if not lines or page.get_rotation() % 360:
+        return None
+    _, (left, top, right, bottom), text = max(lines, key=lambda found: found[0])
     pad = (bottom - top) * 0.4
     crop = (
         max(0.0, left - pad),
@@ -287,14 +296,16 @@ def _layer_sample(page: pdfium.PdfPage, layer: PageResult, dpi: int) -> LayerSam
     )
     try:
         image = page.render(scale=dpi / 72, crop=crop, grayscale=True).to_pil()
-    except pdfium.PdfiumError:  # no sample is no verdict: the layer is kept as it was
+    except (pdfium.PdfiumError, ValueError):  # no sample is no verdict: the layer is kept as it was
         return None
     if min(image.size) < 8:
         return None
-    return LayerSample(image, dpi, line.text)
+    return LayerSample(image, dpi, text)
 
 
-def _load_pdf_page(source: SourceFile, index: int, dpi: int, preview_dpi: int, text_layer: bool) -> LoadedPage:
+def _load_pdf_page(
+    source: SourceFile, index: int, dpi: int, preview_dpi: int, text_layer: bool, sample: bool
+) -> LoadedPage:
     start = time.perf_counter()
     try:
         pdf = _open_pdf(str(source.path))
@@ -305,9 +316,9 @@ def _load_pdf_page(source: SourceFile, index: int, dpi: int, preview_dpi: int, t
             scale = preview_dpi / 72
             image = page.render(scale=scale, grayscale=True).to_pil()
             layer = extract_text_layer(page, textpage, text, number=index + 1, dpi=preview_dpi)
-            sample = _layer_sample(page, layer, dpi)
+            line = _layer_sample(page, layer, dpi) if sample else None
             elapsed = (time.perf_counter() - start) * 1000
-            return LoadedPage(index + 1, image, preview_dpi, layer, render_ms=elapsed, sample=sample)
+            return LoadedPage(index + 1, image, preview_dpi, layer, render_ms=elapsed, sample=line)
         scan = _embedded_scan(page)
         if scan is not None:
             image, page_dpi = scan

@@ -199,8 +199,15 @@ class TesseractEngine:
     def read_line(self, image: Image.Image | np.ndarray, dpi: int, latin: bool = False) -> Line | None:
         gray = np.asarray(image.convert("L")) if isinstance(image, Image.Image) else image
         height, width = gray.shape[:2]
-        languages = self.latin_languages if latin and self.latin_languages else self.languages
-        return self._read_line(gray, (0, 0, width, height), dpi, languages)
+        box: BBox = (0, 0, width, height)
+        if not (latin and self.latin_languages):
+            return self._read_line(gray, box, dpi, self.languages)
+        line = self._read_line(gray, box, dpi, self.latin_languages)
+        if line is not None and line.confidence >= LATIN_PAGE_MIN_CONFIDENCE:
+            return line
+        # The Latin model is unsure: the line may be Korean after all (a layer of Latin junk)
+        other = self._read_line(gray, box, dpi, self.languages)
+        return max((r for r in (line, other) if r is not None), key=lambda r: r.confidence, default=None)
 
     def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
         """Clockwise degrees (0, 90, 180, 270) that turn the page upright; 0 when unsure."""

@@ -153,7 +153,9 @@ def list_documents(
     created_to: IsoDateTime | None = None,
     q: Annotated[
         str | None,
-        Query(description='Search words that must all occur on one page; "quoted words" stand together'),
+        Query(
+            max_length=500, description='Search words that must all occur on one page; "quoted words" stand together'
+        ),
     ] = None,
     client_ref: Annotated[
         str | None, Query(max_length=255, description="Only documents uploaded with this client reference")

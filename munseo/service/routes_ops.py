@@ -135,8 +135,8 @@ def compute_stats(store: Store) -> dict[str, Any]:
     minutes: dict[str, dict[str, int]] = {}
     for i in range(60, -1, -1):
         minutes[(now - timedelta(minutes=i)).strftime("%H:%M")] = {"documents": 0, "pages": 0}
-    for updated_at, pages in recent:
-        key = updated_at.strftime("%H:%M")
+    for processed_at, pages in recent:
+        key = processed_at.strftime("%H:%M")
         if key in minutes:
             minutes[key]["documents"] += 1
             minutes[key]["pages"] += pages

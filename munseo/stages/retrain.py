@@ -47,7 +47,7 @@ from munseo.classify import (
 from munseo.classify.data import check_examples, read_source
 from munseo.classify.evaluate import evaluate
 from munseo.classify.package import DATA_MANIFEST_FILE
-from munseo.classify.registry import activate_model, register_model
+from munseo.classify.registry import LoadedModel, activate_model, register_model
 from munseo.classify.tracking import track_retrain, tracking_for
 from munseo.stages import Services
 from munseo.store.audit import Actor
@@ -166,6 +166,15 @@ def decide(
     return True, f"better on the fixed set (macro-F1 {detail}) and no worse elsewhere"
 
 
+SUPERSEDED = "the active version changed while this run trained: compare again"
+
+
+def _active_changed(services: Services, active: LoadedModel | None) -> bool:
+    """Whether another version was activated since ``active`` was read."""
+    now = services.store.versions.active()
+    return (now.id if now else None) != (active.record_id if active else None)
+
+
 @dataclass
 class RetrainOutcome:
     candidate: str
@@ -231,21 +240,25 @@ def retrain_once(services: Services, run_id: int, backend: str, say: Callable[[s
         else:
             promoted, decision = False, "the fixed evaluation set is empty: no review has fallen in it yet"
         record = register_model(store, settings.data_dir, out)
-        now_active = store.versions.active()
-        if promoted and (now_active.id if now_active else None) != (active.record_id if active else None):
-            promoted, decision = False, "the active version changed while this run trained: compare again"
-        tracking = tracking_for(settings.mlflow_uri, settings.data_dir)
+        if promoted and _active_changed(services, active):
+            promoted, decision = False, SUPERSEDED
+        try:
+            tracking = tracking_for(settings.mlflow_uri, settings.data_dir)
+        except OSError as exc:  # tracking must not fail the retrain: reported on the run instead
+            tracking, report["mlflow"] = None, {"error": f"MUNSEO_MLFLOW_URI cannot be used: {exc}"}
         tracked = track_retrain(tracking, run_id, record.version, Path(record.path), promoted, decision, report)
         if tracked is not None:
             report["mlflow"] = tracked
+        if active and report.get("active"):
+            # the active version's own entry keeps how it measured on the fixed set in the latest run
+            fixed = {"run": run_id, "documents": len(common), "figures": report["active"]}
+            store.versions.annotate(active.classifier.version, {"fixed_set": fixed})
+        if promoted and _active_changed(services, active):  # once more: tracking took time
+            promoted, decision = False, SUPERSEDED
         store.versions.annotate(
             record.version,
             {"retrain": {"run": run_id, "promoted": promoted, "decision": decision, **report}},
         )
-        if active and report.get("active"):
-            # the active version's own entry keeps how it measured on the fixed set, run by run
-            fixed = {"run": run_id, "documents": len(common), "figures": report["active"]}
-            store.versions.annotate(active.classifier.version, {"fixed_set": fixed})
         if promoted:
             activate_model(store, record.version)
             store.audit.record(RETRAINER, "activate", f"model:{record.version}", {"run": run_id, "decision": decision})

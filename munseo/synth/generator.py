@@ -228,7 +228,8 @@ def build(job: Job, rescan: int = 0) -> ManifestRecord:
 
     ``rescan`` > 0 scans the same paper once more: the same document, pages and resolution under
     other scan effects (skew, noise, blur, pen marks, JPEG quality), written as ``{id}-rescan{n}``.
-    A born-digital document's rescan is its printout scanned."""
+    A born-digital document's rescan is its printout scanned. (Unknown inputs draw their content
+    from the scan's own stream: their "rescan" is another input.)"""
     rng = random.Random(f"munseo-synth:{job.seed}:{job.index}")
     nrng = np.random.default_rng([job.seed, job.index, rescan] if rescan else [job.seed, job.index])
     if rescan:

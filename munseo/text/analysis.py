@@ -64,8 +64,8 @@ class NgramAnalyzer:
     """Hangul and Hanja runs as overlapping ``n``-character pieces (a shorter run whole), Latin
     words and numbers whole."""
 
-    def __init__(self, n: int = 2, name: str = "bigram") -> None:
-        self.n, self.name = n, name
+    def __init__(self, n: int = 2) -> None:
+        self.n, self.name = n, {2: "bigram", 3: "trigram"}.get(n, f"{n}-gram")
 
     def _run_terms(self, run: str) -> list[str]:
         if not _HANGUL_OR_HANJA.match(run) or len(run) <= self.n:
@@ -125,8 +125,8 @@ class MorphemeAnalyzer:
 
 
 ANALYZERS: dict[str, Callable[[], Analyzer]] = {
-    "bigram": lambda: NgramAnalyzer(2, "bigram"),
-    "trigram": lambda: NgramAnalyzer(3, "trigram"),
+    "bigram": lambda: NgramAnalyzer(2),
+    "trigram": lambda: NgramAnalyzer(3),
     "word": WordAnalyzer,
     "morpheme": MorphemeAnalyzer,
 }

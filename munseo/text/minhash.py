@@ -13,8 +13,8 @@ time in a thousand.
 Chosen on bills of the corpora's ``train`` split, rendered, scanned twice and read by munseo
 (``benchmarks/bench_duplicates.py --split train``): with five-character shingles and 0.5, 12 of
 100 second scans of degraded 200-DPI pages were missed (their readings differ by 8–12% of the
-characters); three-character shingles and 0.4 found all 100 and linked nothing wrong. The report
-is on the ``dev`` split.
+characters); three-character shingles (then linked at an estimated similarity of 0.4) found all
+100. The report is on the ``dev`` split.
 
 Shingles alone cannot tell a rescan from another filled-in copy of one form: ``munseo synth``
 documents of one institution and type share 0.4–0.55 of their shingles, as much as a degraded
@@ -24,8 +24,10 @@ stamp or a ruled table was read worse, while two copies of one form differ in th
 (dates, numbers, sums), which OCR reads well. On synthetic documents of seeds 1–3 (about 130
 rescans over four runs of ``bench_duplicates.py --only synth --seed N``) rescans' figures lined up
 0.84 or more and their letters 0.63 or more; distinct documents of one kind had figures 0.76 or
-less. ``FIGURES`` and ``LETTERS`` sit between. Text without a digit is judged by its letters
-alone, above the 0.82 the most alike distinct documents reached. The report is on seed 7, where
+less. ``FIGURES`` sits between; ``LETTERS`` is a floor below every rescan (distinct documents'
+letters reached 0.8, so letters alone do not separate). Text without a digit is judged by its
+letters alone, above the 0.82 the most alike distinct documents reached. A band match needs an
+estimated similarity of ``CANDIDATE`` (0.25) to be compared; a rescan's was 0.37 or more. The report is on seed 7, where
 three pairs of distinct documents printed with figures 0.80–0.82 alike were still linked
 (BENCHMARKS.md, "Near-duplicate rescans").
 """
@@ -139,7 +141,8 @@ class Likeness:
 
 def likeness(a: str, b: str) -> Likeness:
     """``Likeness`` of two texts, over the first ``COMPARED`` letters and digits of each."""
-    flat_a, flat_b = _flat(a)[:COMPARED], _flat(b)[:COMPARED]
+    # cut before normalising: the flattened text is never longer than about the raw text
+    flat_a, flat_b = _flat(a[: 2 * COMPARED])[:COMPARED], _flat(b[: 2 * COMPARED])[:COMPARED]
     letters_a, letters_b = _DIGIT.sub("", flat_a), _DIGIT.sub("", flat_b)
     digits_a, digits_b = _NOT_DIGIT.sub("", flat_a), _NOT_DIGIT.sub("", flat_b)
     figures = Indel.normalized_similarity(digits_a, digits_b) if digits_a or digits_b else None

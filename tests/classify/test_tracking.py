@@ -10,7 +10,10 @@ import mlflow
 from munseo.classify.tracking import Tracking, track_retrain, tracking_for
 
 REPORT = {
-    "pool": {"examples": 120, "sources": {"reviewed documents": 80, "data/bills.jsonl": 40}},
+    "pool": {
+        "examples": 125,
+        "sources": {"reviewed documents": 80, "data/bills (2024, v2+).jsonl": 40, "postgresql://u:secret@db/x": 5},
+    },
     "fixed_set": {"documents": 30, "percent": 20},
     "options": {"backend": "linear", "seed": 0},
     "code_version": "0.1.0",
@@ -42,7 +45,13 @@ def test_a_run_is_logged_with_its_figures_and_model_folder(tmp_path: Path) -> No
     client = mlflow.MlflowClient(kept["uri"])
     run = client.get_run(kept["run_id"])
     assert run.info.status == "FINISHED"
-    assert run.data.params["source.data/bills.jsonl"] == "40" and run.data.params["pool_examples"] == "120"
+    params = run.data.params
+    assert (params["source_2"], params["source_2_examples"], params["pool_examples"]) == (
+        "data/bills (2024, v2+).jsonl",
+        "40",
+        "125",
+    )  # a source named with any characters is a value, not a key
+    assert params["source_3"] == "postgresql://u:***@db/x" and "secret" not in str(params)
     assert run.data.metrics["active.committee.ece"] == 0.05 and run.data.metrics["train_seconds"] == 1.5
     assert run.data.tags["munseo.promoted"] == "false" and run.data.tags["munseo.decision"] == "no better on any task"
     assert [a.path for a in client.list_artifacts(kept["run_id"], "model")] == ["model/model.onnx"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from rapidfuzz.distance.Indel import normalized_similarity as similarity
+from reportlab.pdfgen import canvas
 
 from munseo.admission import display_name
 from munseo.config import Settings
@@ -96,6 +97,24 @@ def test_a_text_layer_check_that_cannot_run_keeps_the_layer(tmp_path: Path) -> N
     page = read.result.pages[0]
     assert page.source == "text-layer" and "layer_check" not in page.timings_ms
     assert "국회는" in read.text
+
+
+def test_text_beyond_the_page_edge_fails_neither_the_page_nor_the_check(
+    reader: tuple[Settings, PageProcessor], tmp_path: Path
+) -> None:
+    """A layer line that runs past the page (a long line drawn at x = 650 pt on A4) is clipped
+    before the check renders it; the page is read from its layer as before."""
+    settings, processor = reader
+    path = tmp_path / "overflow.pdf"
+    page = canvas.Canvas(str(path), pagesize=documents.A4, invariant=1)
+    page.setFont("NanumGothic", 11)
+    for n, sentence in enumerate(documents.SENTENCES[:4]):
+        page.drawString(60, 760 - 18 * n, sentence)
+    page.drawString(650, 500, documents.SENTENCES[1] * 3)  # starts right of the page's edge
+    page.drawString(-400, 400, documents.SENTENCES[2] * 3)  # starts left of it
+    page.save()
+    read = read_pages(inspect_file(path, limits_from(settings), settings.dpi), settings, processor)
+    assert read.result.pages[0].source == "text-layer" and "국회는" in read.text
 
 
 def test_page_and_document_time_limits(tmp_path: Path) -> None:

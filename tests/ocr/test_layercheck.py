@@ -26,6 +26,9 @@ def test_a_faithful_layer_agrees_and_a_mismapped_one_does_not(engine: TesseractE
     mismapped = check_layer(engine, LayerSample(_line(shown), 300, misread(shown)))
     assert mismapped.agreement < MIN_AGREEMENT and mismapped.distrusted
     assert "read by OCR instead" in mismapped.reason()
+    # a font that exports Hangul as Latin junk: the Latin model is unsure, the Korean one reads it
+    junk = check_layer(engine, LayerSample(_line(shown), 300, "Qmxtvt pzwp qvtlzz pu tlrp qtvmp zvt"))
+    assert junk.distrusted, junk
 
 
 def test_an_unsure_reading_proves_nothing() -> None:

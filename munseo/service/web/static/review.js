@@ -9,7 +9,7 @@
   const tasksEl = document.getElementById("tasks");
 
   function options(label) { return Object.entries(label.probabilities || {}).sort((a, b) => b[1] - a[1]); }
-  function isNew(task, value) { const doc = current(); return Boolean(doc) && !(value in (doc.labels[task].probabilities || {})); }
+  function isNew(task, value) { const doc = current(); return Boolean(doc) && !Object.hasOwn(doc.labels[task].probabilities || {}, value); }
   function current() { return queue[at]; }
   function render() {
     const doc = current();
