@@ -427,8 +427,9 @@ def restore_command(
 
 @app.command("reindex")
 def reindex_command() -> None:
-    """Rebuild the full-text search index from the stored pages, and fit the content model behind
-    "similar documents" again (after an upgrade, after the collection changed much, or to repair)."""
+    """Rebuild the full-text search index from the stored pages, fit the content model behind
+    "similar documents" again and judge every rescan link again (after an upgrade, after the
+    collection changed much, or to repair)."""
     from munseo.store.similar import NoContentModel
 
     store = _open_store(_settings())
@@ -443,6 +444,9 @@ def reindex_command() -> None:
             note = f" (similar documents: {exc})"
         else:
             note = f"; {vectors} content vectors for similar documents"
+        task = bar.add_task("rescan links", total=None)
+        linked = store.duplicates.relink(lambda i, n: bar.update(task, completed=i, total=n))
+        note += f"; {linked} documents linked as rescans"
     seconds = time.perf_counter() - started
     console.print(f"indexed {count} documents ({store.search.size()} pages){note} in {seconds:.1f} s")
 

@@ -63,6 +63,7 @@ def test_ingest_ls_show_and_exit_code(tmp_path: Path) -> None:
     rebuilt = munseo("reindex", data_dir=data, cwd=tmp_path)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "indexed 2 documents (3 pages)" in rebuilt.stdout and "2 content vectors" in rebuilt.stdout
+    assert "0 documents linked as rescans" in rebuilt.stdout  # two different documents
     assert "1 documents match" in munseo("search", "도시철도", data_dir=data, cwd=tmp_path).stdout
 
 

@@ -5,6 +5,7 @@ offered as the suggestion."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,13 +36,16 @@ class NearDuplicate:
 
 
 class NearDuplicates(Repository):
-    def record(self, document_id: int, text: str, tx: Transaction | None = None) -> NearDuplicate | None:
+    def record(
+        self, document_id: int, text: str, tx: Transaction | None = None, earlier_only: bool = False
+    ) -> NearDuplicate | None:
         """Store the document's signature and link it to the stored document it most looks like,
-        if it reads as the same paper (``Likeness.rescan``); that document, or None."""
+        if it reads as the same paper (``Likeness.rescan``); that document, or None.
+        ``earlier_only``: look among documents stored before it only (``relink``)."""
         with self._write(tx) as session:
             self._forget(session, document_id)
             sig = signature(text)
-            found = self._most_alike(session, document_id, sig, text) if sig is not None else None
+            found = self._most_alike(session, document_id, sig, text, earlier_only) if sig is not None else None
             if sig is not None:
                 session.execute(insert(DocumentSignature), [{"document_id": document_id, "signature": to_bytes(sig)}])
                 session.execute(
@@ -72,13 +76,30 @@ class NearDuplicates(Repository):
         session.execute(delete(SignatureBand).where(SignatureBand.document_id == document_id))
         session.execute(delete(DocumentSignature).where(DocumentSignature.document_id == document_id))
 
-    def _most_alike(self, session: Session, document_id: int, sig: np.ndarray, text: str) -> NearDuplicate | None:
+    def relink(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Judge every processed document's link again, oldest first, each against the documents
+        stored before it: after the rule changed (``munseo reindex``). How many are linked."""
+        with self.sessions() as session:
+            ids = list(
+                session.scalars(
+                    select(Document.id).where(Document.status == DocumentStatus.PROCESSED).order_by(Document.id)
+                )
+            )
+        linked = 0
+        for n, doc_id in enumerate(ids, 1):
+            with self.sessions.begin() as session:
+                text = session.scalar(select(Document.text).where(Document.id == doc_id)) or ""
+                linked += self.record(doc_id, text, tx=session, earlier_only=True) is not None
+            if progress is not None and (n % 200 == 0 or n == len(ids)):
+                progress(n, len(ids))
+        return linked
+
+    def _most_alike(
+        self, session: Session, document_id: int, sig: np.ndarray, text: str, earlier_only: bool = False
+    ) -> NearDuplicate | None:
         keys = band_keys(sig)
-        candidates = (
-            select(SignatureBand.document_id)
-            .where(SignatureBand.key.in_(keys), SignatureBand.document_id != document_id)
-            .distinct()
-        )
+        others = SignatureBand.document_id < document_id if earlier_only else SignatureBand.document_id != document_id
+        candidates = select(SignatureBand.document_id).where(SignatureBand.key.in_(keys), others).distinct()
         rows = session.execute(
             select(DocumentSignature.document_id, DocumentSignature.signature)
             .join(Document, Document.id == DocumentSignature.document_id)

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import random
 
+from sqlalchemy import update
+
 from munseo.store.documents import NewPage
+from munseo.store.models import Document
 from munseo.store.repository import Store
 from munseo.text.minhash import LETTERS
 from tests.store.test_search import _bills
@@ -75,3 +78,19 @@ def test_another_copy_of_one_form_is_no_rescan(store: Store) -> None:
     doc = store.documents.load(rescan)
     assert doc.near_duplicate_of == first and doc.near_duplicate_similarity is not None
     assert doc.near_duplicate_similarity >= LETTERS
+
+
+def test_relinking_judges_old_links_again_by_the_current_rule(store: Store) -> None:
+    first = _store(store, 1, FORM.format(418, 12, 2024, 11, 15, 27))
+    copy = _store(store, 2, FORM.format(421, 3, 2025, 2, 7, 9))
+    rescan = _store(store, 3, _rescan(FORM.format(418, 12, 2024, 11, 15, 27), seed=4, slips=0.02))
+    # as a former rule left them: the other copy of the form linked, the rescan not
+    with store.sessions.begin() as session:
+        session.execute(update(Document).where(Document.id == copy).values(near_duplicate_of=first))
+        session.execute(update(Document).where(Document.id == rescan).values(near_duplicate_of=None))
+    seen: list[tuple[int, int]] = []
+    assert store.duplicates.relink(lambda done, total: seen.append((done, total))) == 1
+    assert store.documents.load(copy).near_duplicate_of is None
+    assert store.documents.load(rescan).near_duplicate_of == first
+    assert store.documents.load(first).near_duplicate_of is None  # never linked to a later document
+    assert seen[-1] == (3, 3)
