@@ -24,7 +24,7 @@ from PIL import Image
 from munseo.admission import Admitted, admit, limits_from
 from munseo.config import Settings
 from munseo.elements import DocumentResult, PageResult, PageSource
-from munseo.ingest import IngestError, Refusal, SourceFile, inspect_file, load_page
+from munseo.ingest import IngestError, LoadedPage, Refusal, SourceFile, inspect_file, load_page
 from munseo.ocr import OcrEngine, PreprocessOptions, ReadOptions, engine_factory, make_engine, read_page
 from munseo.ocr.engine import PageTimeout, time_limit
 from munseo.ocr.layercheck import check_layer
@@ -76,23 +76,11 @@ def process_page(job: PageJob) -> PageOutcome:
         outcome.error = _timeout_reason(job)
         return outcome
     try:
-        check_layer_now = job.check_text_layer and _engine is not None
-        loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi, sample=check_layer_now)
+        loaded = load_page(
+            job.source, job.index, job.dpi, job.preview_dpi, sample=job.check_text_layer and _engine is not None
+        )
         timings = {"render": loaded.render_ms}
-        distrusted: str | None = None
-        check = None
-        if loaded.sample is not None and check_layer_now and _engine is not None:
-            try:
-                with time_limit(_seconds_for(job)):
-                    check = check_layer(_engine, loaded.sample)
-            except Exception:  # a check that cannot run gives no verdict: the layer is kept
-                log.warning("page %d of %s: the text-layer check failed", job.index + 1, job.source.path, exc_info=True)
-        if check is not None:
-            timings["layer_check"] = check.ms
-            if check.distrusted:
-                distrusted = check.reason()
-                loaded = load_page(job.source, job.index, job.dpi, job.preview_dpi, text_layer=False)
-                timings["render"] += loaded.render_ms
+        loaded, distrusted = _check_text_layer(job, loaded, timings)
         if loaded.text_layer is not None:
             result = loaded.text_layer
             image = loaded.image
@@ -123,6 +111,25 @@ def process_page(job: PageJob) -> PageOutcome:
     except Exception as exc:  # a page must never take the batch down: its document fails, with why
         outcome.error = f"page {job.index + 1} could not be processed ({type(exc).__name__}: {exc})"
     return outcome
+
+
+def _check_text_layer(job: PageJob, loaded: LoadedPage, timings: dict[str, float]) -> tuple[LoadedPage, str | None]:
+    """The page as it is, or, when OCR reads its sampled line as something else than its text
+    layer says, the page again as an image to OCR, with the reason."""
+    if loaded.sample is None or _engine is None:
+        return loaded, None
+    try:
+        with time_limit(_seconds_for(job)):
+            check = check_layer(_engine, loaded.sample)
+    except Exception:  # a check that cannot run gives no verdict: the layer is kept
+        log.warning("page %d of %s: the text-layer check failed", job.index + 1, job.source.path, exc_info=True)
+        return loaded, None
+    timings["layer_check"] = check.ms
+    if not check.distrusted:
+        return loaded, None
+    again = load_page(job.source, job.index, job.dpi, job.preview_dpi, text_layer=False)
+    timings["render"] += again.render_ms
+    return again, check.reason()
 
 
 def _seconds_for(job: PageJob) -> float | None:

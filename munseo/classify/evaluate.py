@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,21 +49,28 @@ class Evaluation:
         }
 
 
-def training_counts(classifier: Classifier) -> dict[str, dict[str, int]]:
-    """Training examples per label and task, from the model folder's data manifest ({} without one)."""
+def _manifest(classifier: Classifier) -> dict[str, Any]:
     path = classifier.folder / DATA_MANIFEST_FILE
     if not path.is_file():
         return {}
-    return json.loads(path.read_text(encoding="utf-8")).get("train_counts", {})
+    return _read_manifest(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _read_manifest(path: str, _mtime_ns: int) -> dict[str, Any]:
+    # read once per model folder (and again if the file changes): the review queue asks per request
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def training_counts(classifier: Classifier) -> dict[str, dict[str, int]]:
+    """Training examples per label and task, from the model folder's data manifest ({} without one)."""
+    return _manifest(classifier).get("train_counts", {})
 
 
 def training_pairs(classifier: Classifier) -> dict[str, dict[str, int]]:
     """How often each two tasks' labels went together in training (``Dataset.label_pairs``), from
     the model folder's data manifest ({} without one, or for a model trained before it was kept)."""
-    path = classifier.folder / DATA_MANIFEST_FILE
-    if not path.is_file():
-        return {}
-    return json.loads(path.read_text(encoding="utf-8")).get("pair_counts", {})
+    return _manifest(classifier).get("pair_counts", {})
 
 
 def evaluate(classifier: Classifier, dataset: Dataset) -> Evaluation:

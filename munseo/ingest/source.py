@@ -275,15 +275,11 @@ def _layer_sample(page: pdfium.PdfPage, layer: PageResult, dpi: int) -> LayerSam
         return max(0.0, left), max(0.0, top), min(width_pt, right), min(height_pt, bottom)
 
     lines = []
-    for block in layer.blocks:
-        for line in block.lines:
-            left, top, right, bottom = inside(line.bbox)
-            if (
-                bottom > top
-                and right - left > 2 * (bottom - top)
-                and sum(c.isalnum() for c in line.text) >= SAMPLE_MIN_CHARS
-            ):
-                lines.append((sum(c.isalnum() for c in line.text), (left, top, right, bottom), line.text))
+    for line in (line for block in layer.blocks for line in block.lines):
+        left, top, right, bottom = inside(line.bbox)
+        chars = sum(c.isalnum() for c in line.text)
+        if bottom > top and right - left > 2 * (bottom - top) and chars >= SAMPLE_MIN_CHARS:
+            lines.append((chars, (left, top, right, bottom), line.text))
     if not lines or page.get_rotation() % 360:
         return None
     _, (left, top, right, bottom), text = max(lines, key=lambda found: found[0])

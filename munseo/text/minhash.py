@@ -36,11 +36,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz.distance import Indel
+
+from munseo.text.analysis import normalise
 
 SHINGLE = 3
 BANDS, ROWS = 60, 3
@@ -74,7 +75,7 @@ _DIGIT = re.compile(r"\d+")
 
 
 def _flat(text: str) -> str:
-    return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _NOT_TEXT.sub("", normalise(text))
 
 
 def shingles(text: str) -> np.ndarray:
