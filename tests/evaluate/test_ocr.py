@@ -33,14 +33,6 @@ from munseo.evaluate.realpages import (
     render_real_page,
     write_page_set,
 )
-from tests.corpus import CORPORA
-
-
-@pytest.fixture(scope="module")
-def corpora() -> Path:
-    if not (CORPORA / "kr-laws.jsonl.xz").is_file():
-        pytest.fail(f"{CORPORA}: the real-text corpora are missing (../shared/corpora from the project root)")
-    return CORPORA
 
 
 def _cli() -> typer.Typer:
@@ -107,11 +99,6 @@ def test_table_rows_kept_finds_each_rows_longest_cell() -> None:
     truth = "Price List\nItem | Qty\nCopies of this license | 77\nCombined library | 100"
     assert table_rows_kept(truth, "Item Qty\nCopies of this licence 77\nCombined library 100") == (3, 3)
     assert table_rows_kept(truth, "Item Qty\nCopies of this license 77") == (2, 3)
-
-
-@pytest.fixture(scope="module")
-def dev_text(corpora: Path) -> RealText:
-    return load_real_text(corpora, "dev", seed=3, documents=20)
 
 
 def test_every_registered_korean_font_is_installed_and_draws_hangul() -> None:

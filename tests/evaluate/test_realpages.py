@@ -28,13 +28,6 @@ from tests.corpus import CORPORA
 
 
 @pytest.fixture(scope="module")
-def dev_text() -> RealText:
-    if not (CORPORA / "kr-laws.jsonl.xz").is_file():
-        pytest.fail(f"{CORPORA}: the real-text corpora are missing (../shared/corpora from the project root)")
-    return load_real_text(CORPORA, "dev", seed=3, documents=20)
-
-
-@pytest.fixture(scope="module")
 def engine() -> TesseractEngine:
     return TesseractEngine()
 
