@@ -28,6 +28,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX3 = np.uint64(0x94D049BB133111EB)
 _WORD_SALT = np.uint64(0x6A09E667F3BCC908)  # keeps word n-gram keys apart from character n-gram keys
+_HEAD_SALT = np.uint64(0x3C6EF372FE94F82B)  # keeps the opening's n-gram keys apart from the body's
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d")
 VOCABULARY_FILE = "vocabulary.npz"
@@ -129,9 +130,25 @@ class FeatureConfig:
     sublinear_tf: bool = True
     max_chars: int = 100_000
     hash_bits: int = 22
+    # the n-grams of the text's first ``head_chars`` characters also count as features of their own
+    # (0: none), their TF-IDF values normalised apart and scaled by ``head_weight``: a document's
+    # opening (title, letterhead, heading) says more about its kind and issuer than its middle
+    head_chars: int = 0
+    head_weight: float = 0.5
 
     def keys(self, text: str) -> np.ndarray:
+        """The keys of the whole text's n-grams."""
+        return self.groups(text)[0]
+
+    def groups(self, text: str) -> list[np.ndarray]:
+        """The keys of the whole text's n-grams, then (with ``head_chars``) those of its opening."""
         text = normalize(text)[: self.max_chars]
+        groups = [self._keys(text)]
+        if self.head_chars:
+            groups.append(self._keys(text[: self.head_chars]) ^ _HEAD_SALT)
+        return groups
+
+    def _keys(self, text: str) -> np.ndarray:
         if self.analyzer == "morph":
             return morph_keys(text, self.ngram_min, self.ngram_max)
         analyzer = char_wb_keys if self.analyzer == "char_wb" else char_keys
@@ -171,7 +188,7 @@ class Vocabulary:
         df = np.zeros(1 << config.hash_bits, dtype=np.int64)
         pairs = 0
         for text in texts:
-            present = np.unique((config.keys(text) & mask).astype(np.int64))
+            present = np.unique((np.concatenate(config.groups(text)) & mask).astype(np.int64))
             df[present] += 1
             pairs += len(present)
         candidates = np.flatnonzero(df >= config.min_df)
@@ -208,18 +225,37 @@ class Vocabulary:
         return vocabulary, matrix
 
     def _weights(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(document index, feature id, L2-normalised TF-IDF value), sorted by document then feature."""
+        """(document index, feature id, TF-IDF value), sorted by document then feature: the whole
+        text's values L2-normalised, plus (with ``head_chars``) its opening's, normalised apart and
+        scaled by ``head_weight``."""
         mask = np.uint64((1 << self.config.hash_bits) - 1)
-        per_doc = [self.table[(self.config.keys(t) & mask).astype(np.int64)] for t in texts]
+        per_text = [self.config.groups(t) for t in texts]
+        doc, feature, values = self._group_weights([g[0] for g in per_text], mask)
+        if not self.config.head_chars:
+            return doc, feature, values
+        head_doc, head_feature, head_values = self._group_weights([g[1] for g in per_text], mask)
+        # an opening's n-gram and a body n-gram can share a bucket: their values are added
+        combined, where = np.unique(
+            np.concatenate([doc * len(self) + feature, head_doc * len(self) + head_feature]), return_inverse=True
+        )
+        summed = np.bincount(
+            where, weights=np.concatenate([values, head_values * self.config.head_weight]), minlength=len(combined)
+        )
+        doc, feature = np.divmod(combined, len(self))
+        return doc, feature, summed.astype(np.float32)
+
+    def _group_weights(self, keys: list[np.ndarray], mask: np.uint64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``_weights`` of one group of keys per text."""
+        per_doc = [self.table[(k & mask).astype(np.int64)] for k in keys]
         lengths = np.array([len(k) for k in per_doc], dtype=np.int64)
         features = np.concatenate(per_doc) if per_doc else np.empty(0, dtype=np.int32)
-        docs = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        docs = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
         known = features >= 0
         combined, tf = np.unique(docs[known] * len(self) + features[known], return_counts=True)
         doc, feature = np.divmod(combined, len(self))
         tf = tf.astype(np.float32)
         values = (1.0 + np.log(tf) if self.config.sublinear_tf else tf) * self.idf[feature]
-        norms = np.sqrt(np.bincount(doc, weights=values.astype(np.float64) ** 2, minlength=len(texts)))
+        norms = np.sqrt(np.bincount(doc, weights=values.astype(np.float64) ** 2, minlength=len(keys)))
         values = values / np.maximum(norms[doc], 1e-12)
         return doc, feature, values.astype(np.float32)
 

@@ -18,3 +18,30 @@ def test_training_featurises_into_one_float64_copy_equal_to_transform() -> None:
     expected = fitted.transform(texts)
     assert matrix.dtype == np.float64 and matrix.has_sorted_indices and matrix.nnz == expected.nnz
     assert abs(matrix - expected).max() < 1e-6
+
+
+def test_the_opening_counts_apart_at_its_own_weight() -> None:
+    """With ``head_chars`` the n-grams of a text's opening are features of their own: a title word
+    weighs more at the start than further on, the body part keeps its own unit norm, and the ONNX
+    inputs carry the same values as the sparse rows."""
+    from dataclasses import replace
+
+    from munseo.classify.features import Vocabulary
+    from munseo.classify.options import DEFAULT_FEATURES
+
+    body = "시행령 " * 3 + "부칙 이 영은 공포한 날부터 시행한다 " * 5
+    titled = "시행규칙 " + body
+    ending = body + " 시행규칙"
+    plain_config = replace(DEFAULT_FEATURES, head_chars=0)
+    config = replace(DEFAULT_FEATURES, head_chars=10, head_weight=0.5, min_df=1)
+    vocabulary = Vocabulary.fit([titled, ending], config)
+    rows = vocabulary.transform([titled, ending]).toarray()
+    assert (rows[0] > 0).sum() > (rows[1] > 0).sum()  # the opening's n-grams are extra features
+    plain = Vocabulary.fit([titled, ending], replace(plain_config, min_df=1)).transform([titled, ending]).toarray()
+    assert np.isclose(np.linalg.norm(plain[0]), 1.0)
+    # body (norm 1) and opening (norm 0.5) are normalised apart: the row's norm is between 1 and 1.5
+    assert 1.0 < np.linalg.norm(rows[0]) <= 1.5 + 1e-6
+    ids, weights = vocabulary.transform_padded([titled])
+    dense = np.zeros(len(vocabulary))
+    np.add.at(dense, ids[0], weights[0])
+    assert np.allclose(dense, rows[0], atol=1e-6)
