@@ -1,5 +1,9 @@
 """Prometheus metrics: request latency observed in this process; documents, pages, queue depth and
-stage latency read from the database at scrape time, so every process reports the same totals."""
+stage latency read from the database at scrape time, so every process reports the same totals.
+
+Documents by status, pages and failed jobs are gauges, not counters: they are how many there are now,
+and they fall when a document moves on from "queued", is deleted, or a failed job is run again (a
+counter that falls reads as a process restart to Prometheus's ``rate``)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import logging
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Histogram, Metric, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.utils import floatToGoString
 
 from munseo.stages import Services
@@ -25,16 +29,16 @@ class _DatabaseCollector:
     def collect(self) -> Iterator[Metric]:
         totals = self.store.stats.totals()
         timings = self.store.stats.page_timings(5000)
-        documents = CounterMetricFamily("munseo_documents", "Documents by status.", labels=["status"])
+        documents = GaugeMetricFamily("munseo_documents", "Documents by status, now.", labels=["status"])
         for status, count in totals.documents_by_status.items():
             documents.add_metric([status], count)
-        pages = CounterMetricFamily("munseo_pages", "Pages stored, by how they were read.", labels=["source"])
+        pages = GaugeMetricFamily("munseo_pages", "Pages stored now, by how they were read.", labels=["source"])
         for source, count in totals.pages_by_source.items():
             pages.add_metric([source], count)
         queue = GaugeMetricFamily("munseo_queue_depth", "Jobs waiting, by stage.", labels=["stage"])
         for stage, count in totals.queued_by_stage.items():
             queue.add_metric([stage], count)
-        errors = CounterMetricFamily("munseo_job_errors", "Jobs that failed.")
+        errors = GaugeMetricFamily("munseo_job_errors", "Jobs failed and not run again, now.")
         errors.add_metric([], totals.failed_jobs)
         yield documents
         yield pages
