@@ -60,13 +60,21 @@ class PageOutcome:
     crashed: bool = False  # the worker process died on it: worth another try
 
 
-# One engine per worker process, made by the pool's initializer.
+# One engine per worker process, made by the pool's initializer, and whether it can check text
+# layers (an engine plugin written before ``OcrEngine.read_line`` cannot).
 _engine: OcrEngine | None = None
+_checks_layers = False
 
 
 def init_worker(settings: Settings) -> None:
-    global _engine
+    global _engine, _checks_layers
     _engine = make_engine(settings)
+    _checks_layers = callable(getattr(_engine, "read_line", None))
+    if not _checks_layers and settings.check_text_layer:
+        log.warning(
+            "OCR engine %r has no read_line: text layers are trusted unchecked (MUNSEO_CHECK_TEXT_LAYER)",
+            getattr(_engine, "name", type(_engine).__name__),
+        )
 
 
 def process_page(job: PageJob) -> PageOutcome:
@@ -77,7 +85,7 @@ def process_page(job: PageJob) -> PageOutcome:
         return outcome
     try:
         loaded = load_page(
-            job.source, job.index, job.dpi, job.preview_dpi, sample=job.check_text_layer and _engine is not None
+            job.source, job.index, job.dpi, job.preview_dpi, sample=job.check_text_layer and _checks_layers
         )
         timings = {"render": loaded.render_ms}
         loaded, distrusted = _check_text_layer(job, loaded, timings)
@@ -116,7 +124,7 @@ def process_page(job: PageJob) -> PageOutcome:
 def _check_text_layer(job: PageJob, loaded: LoadedPage, timings: dict[str, float]) -> tuple[LoadedPage, str | None]:
     """The page as it is, or, when OCR reads its sampled line as something else than its text
     layer says, the page again as an image to OCR, with the reason."""
-    if loaded.sample is None or _engine is None:
+    if loaded.sample is None or _engine is None or not _checks_layers:
         return loaded, None
     try:
         with time_limit(_seconds_for(job)):

@@ -1,6 +1,6 @@
 """OCR engines added by name (``MUNSEO_OCR_ENGINE=tests.ocr_plugin:make``): Tesseract reading
-every page as one block with the English model, under a name of its own; and one that cannot read
-a line on its own."""
+every page as one block with the English model, under a name of its own; one that cannot read a
+line on its own; and one written to the protocol as it was before ``read_line``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 
 from munseo.config import Settings
-from munseo.elements import Line
+from munseo.elements import Line, PageResult
 from munseo.ocr import Layout, OcrError, TesseractEngine
 
 
@@ -32,3 +32,23 @@ class LineBlind(TesseractEngine):
 
 def line_blind(settings: Settings) -> LineBlind:
     return LineBlind(tessdata_dir=settings.tessdata_dir)
+
+
+class PagesOnly:
+    """An engine with ``recognize`` and ``detect_orientation`` only, as plugins written before
+    ``OcrEngine.read_line`` are (``MUNSEO_OCR_ENGINE=tests.ocr_plugin:pages_only``)."""
+
+    name = "pages-only"
+
+    def __init__(self, settings: Settings) -> None:
+        self._tesseract = TesseractEngine(tessdata_dir=settings.tessdata_dir)
+
+    def recognize(self, image: Image.Image | np.ndarray, dpi: int, number: int = 1) -> PageResult:
+        return self._tesseract.recognize(image, dpi, number)
+
+    def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
+        return self._tesseract.detect_orientation(gray, dpi)
+
+
+def pages_only(settings: Settings) -> PagesOnly:
+    return PagesOnly(settings)

@@ -99,6 +99,22 @@ def test_a_text_layer_check_that_cannot_run_keeps_the_layer(tmp_path: Path) -> N
     assert "국회는" in read.text
 
 
+def test_an_engine_without_read_line_trusts_layers_and_says_so_once(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A plugin engine written before ``read_line`` existed: text layers are kept unchecked, with
+    one warning when the engine is made (in the worker process) rather than a traceback for every page."""
+    settings = Settings(data_dir=tmp_path / "data", workers=1, ocr_engine="tests.ocr_plugin:pages_only")
+    read = read_file(documents.born_digital_pdf(tmp_path / "three.pdf", pages=3), settings)
+    assert len(read.result.pages) == 3
+    for page in read.result.pages:
+        assert page.source == "text-layer" and "layer_check" not in page.timings_ms
+    assert "국회는" in read.text
+    logged = capfd.readouterr().err
+    assert logged.count("'pages-only' has no read_line") == 1
+    assert "text-layer check failed" not in logged and "Traceback" not in logged
+
+
 def test_text_beyond_the_page_edge_fails_neither_the_page_nor_the_check(
     reader: tuple[Settings, PageProcessor], tmp_path: Path
 ) -> None:
