@@ -30,16 +30,19 @@ def is_usable_text(text: str) -> bool:
 def extract_text_layer(
     page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, text: str, number: int, dpi: int
 ) -> PageResult:
-    """Build the page's tree from PDFium's text runs; the page text is the layer's text, exactly."""
+    """Build the page's tree from PDFium's text runs; the page text is the layer's text, exactly.
+    PDFium gives text positions in the page's own space and renders its CropBox, whose corner need
+    not be the origin: boxes are placed relative to the CropBox's top left, as on the image."""
     width_pt, height_pt = page.get_size()
+    crop_left, _crop_bottom, _crop_right, crop_top = page.get_cropbox()
     scale = dpi / 72
 
     def to_px(left: float, bottom: float, right: float, top: float) -> BBox:
         return (
-            max(0, round(left * scale)),
-            max(0, round((height_pt - top) * scale)),
-            round(right * scale),
-            round((height_pt - bottom) * scale),
+            max(0, round((left - crop_left) * scale)),
+            max(0, round((crop_top - top) * scale)),
+            round((right - crop_left) * scale),
+            round((crop_top - bottom) * scale),
         )
 
     chars = _Chars(

@@ -65,3 +65,25 @@ def test_each_words_box_covers_its_own_ink(tmp_path: Path) -> None:
         # the word's own ink fills its box, and the gap before it is blank
         assert inside >= 0.6 * (x1 - x0), (word.text, word.bbox)
         assert not columns[max(0, x0 - 3) : x0 - 1].any() or word is words[0], (word.text, word.bbox)
+
+
+def test_boxes_follow_a_cropbox_whose_corner_is_not_the_origin(tmp_path: Path) -> None:
+    """A page cropped away from its origin (scanners' and imposition tools' PDFs): the rendered
+    image shows the CropBox, and every word's box still covers its own ink there."""
+    import numpy as np
+
+    text = "국토교통위원회는 도시철도 건설 사업의 예산 2024년 집행 현황을 점검하였다."
+    source = pdfium.PdfDocument(str(text_pdf(tmp_path / "full.pdf", text)))
+    width_pt, height_pt = source[0].get_size()
+    source[0].set_cropbox(25, 300, width_pt - 30, height_pt - 22)  # the text starts at (40, 800)
+    source.save(str(tmp_path / "cropped.pdf"))
+    page = pdfium.PdfDocument(str(tmp_path / "cropped.pdf"))[0]
+    textpage = page.get_textpage()
+    result = extract_text_layer(page, textpage, textpage.get_text_range(), number=1, dpi=144)
+    ink = np.asarray(page.render(scale=2).to_pil().convert("L")) < 128
+    assert ink.shape == (result.height, result.width)
+    words = [w for block in result.blocks for line in block.lines for w in line.words]
+    assert [w.text for w in words][:3] == ["국토교통위원회는", "도시철도", "건설"]
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        assert ink[y0:y1, x0:x1].any(axis=0).sum() >= 0.6 * (x1 - x0), (word.text, word.bbox)
