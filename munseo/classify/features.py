@@ -136,10 +136,6 @@ class FeatureConfig:
     head_chars: int = 0
     head_weight: float = 0.5
 
-    def keys(self, text: str) -> np.ndarray:
-        """The keys of the whole text's n-grams."""
-        return self.groups(text)[0]
-
     def groups(self, text: str) -> list[np.ndarray]:
         """The keys of the whole text's n-grams, then (with ``head_chars``) those of its opening."""
         text = normalize(text)[: self.max_chars]
