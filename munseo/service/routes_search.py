@@ -41,8 +41,9 @@ def search(
     page: PageNumber = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResults:
-    """Documents ranked by how well their text matches (BM25 on SQLite, cover density on
-    PostgreSQL), each with its best page and a snippet, with the filters of the document list."""
+    """Documents ranked by how well their text matches (BM25 on SQLite; on PostgreSQL, BM25's
+    frequency saturation and length normalisation), each with its best page and a snippet, with
+    the filters of the document list."""
     labels = [tuple(item.split(":", 1)) for item in label or []]
     where = DocumentFilter(status, needs_review, labels, created_from, created_to, client_ref=client_ref)
     store = request.app.state.store

@@ -117,6 +117,38 @@ def test_a_documents_own_words_rank_it_first_and_the_hit_names_its_page(store: S
         assert 2 in store.search.pages(doc_id, query)
 
 
+def test_ranking_weighs_how_often_a_phrase_stands_against_the_pages_length(store: Store) -> None:
+    """BM25 on both databases: of pages holding every phrase, more mentions rank higher, with
+    diminishing returns, and a long page mentioning a phrase once ranks below a short one."""
+    filler = " ".join(_bills()[:3])  # real text without the query's words
+    assert "전세사기" not in filler and "임차인" not in filler
+    texts = {
+        "short, twice each": "전세사기 피해 임차인 보호. 전세사기 임차인 지원.",
+        "long, once each": f"전세사기 임차인 {filler}",
+        "long, ten times one phrase": f"{'전세사기 ' * 10}임차인 {filler}",
+        "long, three times each": f"{'전세사기 임차인 ' * 3}{filler}",
+    }
+    ids = {}
+    for n, (name, text) in enumerate(texts.items()):
+        doc_id = store.documents.start(
+            sha256=f"{n + 500:064d}",
+            filename=f"{n}.pdf",
+            mime="application/pdf",
+            size=1,
+            page_count=1,
+            original_path="/x",
+        )
+        store.documents.finish(doc_id, [_page(1, text)], text)
+        ids[doc_id] = name
+    _, hits = store.search.find("전세사기 임차인")
+    assert [ids[h.document_id] for h in hits] == [
+        "short, twice each",
+        "long, three times each",  # 3 + 3 mentions outrank 10 + 1: a phrase's weight saturates
+        "long, ten times one phrase",
+        "long, once each",
+    ]
+
+
 def test_pagination_and_rebuild_give_the_same_ranking(store: Store, corpus: dict[int, str]) -> None:
     total, first = store.search.find("법", limit=5)
     _, second = store.search.find("법", offset=5, limit=5)
