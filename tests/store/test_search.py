@@ -44,19 +44,25 @@ def corpus(store: Store) -> dict[int, str]:
     """Real bills stored as two-page documents; id → whole text."""
     docs = {}
     for n, text in enumerate(_bills()):
-        doc_id = store.documents.start(
-            sha256=f"{n:064d}",
-            filename=f"bill-{n}.pdf",
-            mime="application/pdf",
-            size=1,
-            page_count=2,
-            original_path="/x",
-            client_ref="batch-a" if n % 2 else "batch-b",
-        )
         half = len(text) // 2
-        store.documents.finish(doc_id, [_page(1, text[:half]), _page(2, text[half:])], text)
+        doc_id = _stored(store, n, [text[:half], text[half:]], "batch-a" if n % 2 else "batch-b")
         docs[doc_id] = text
     return docs
+
+
+def _stored(store: Store, n: int, pages: list[str], client_ref: str | None = None) -> int:
+    """A processed document of these pages' texts; its id."""
+    doc_id = store.documents.start(
+        sha256=f"{n:064d}",
+        filename=f"bill-{n}.pdf",
+        mime="application/pdf",
+        size=1,
+        page_count=len(pages),
+        original_path="/x",
+        client_ref=client_ref,
+    )
+    store.documents.finish(doc_id, [_page(i, text) for i, text in enumerate(pages, 1)], "".join(pages))
+    return doc_id
 
 
 def _found(store: Store, query: str, where: DocumentFilter | None = None) -> list[int]:
@@ -128,18 +134,7 @@ def test_ranking_weighs_how_often_a_phrase_stands_against_the_pages_length(store
         "long, ten times one phrase": f"{'전세사기 ' * 10}임차인 {filler}",
         "long, three times each": f"{'전세사기 임차인 ' * 3}{filler}",
     }
-    ids = {}
-    for n, (name, text) in enumerate(texts.items()):
-        doc_id = store.documents.start(
-            sha256=f"{n + 500:064d}",
-            filename=f"{n}.pdf",
-            mime="application/pdf",
-            size=1,
-            page_count=1,
-            original_path="/x",
-        )
-        store.documents.finish(doc_id, [_page(1, text)], text)
-        ids[doc_id] = name
+    ids = {_stored(store, n, [text]): name for n, (name, text) in enumerate(texts.items())}
     _, hits = store.search.find("전세사기 임차인")
     assert [ids[h.document_id] for h in hits] == [
         "short, twice each",
