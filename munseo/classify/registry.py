@@ -126,6 +126,13 @@ class ModelHolder:
             return self.refresh()
         return self._current
 
+    def in_hand(self) -> LoadedModel | None:
+        """The model in hand when no check of the active version is due: what ``get`` gives
+        without touching the database; None when ``get`` has work to do."""
+        if self._current is None or time.monotonic() - self._checked >= self.check_every:
+            return None
+        return self._current
+
     def shadows(self) -> list[LoadedModel]:
         """The versions that classify new documents beside the active one (never the active one)."""
         self._check()

@@ -63,7 +63,7 @@ class Observe:
     Plain ASGI rather than ``@app.middleware("http")``: Starlette's BaseHTTPMiddleware wraps each
     answer in a stream and a task group. With it, ``/api/classify/text`` at 20 clients answered at
     p95 75 ms and 410 requests/s; without it (and with the async token check) 64 ms and 499/s
-    (RELIABILITY.md, "Not covered yet").
+    (RELIABILITY.md, "Load").
     """
 
     def __init__(self, app: ASGIApp) -> None:

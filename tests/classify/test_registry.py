@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,24 @@ def test_requests_that_arrive_while_the_first_load_runs_wait_for_it(
         thread.join()
     assert len(got) == 8 and all(model is not None for model in got)
     assert len({id(model) for model in got}) == 1  # loaded once
+
+
+def test_the_model_in_hand_is_offered_only_while_no_check_is_due(
+    settings: Settings, store: Store, models: tuple[Path, Path]
+) -> None:
+    """``in_hand`` (what the event loop may use without a database query) is None before the first
+    load and whenever a check of the active version is due; a second version activated meanwhile is
+    what ``get`` then brings."""
+    register_model(store, settings.data_dir, models[0], activate=True)
+    holder = ModelHolder(store, check_every=0.3)
+    assert holder.in_hand() is None
+    first = holder.get()
+    assert first is not None and holder.in_hand() is first
+    second = register_model(store, settings.data_dir, models[1])
+    activate_model(store, second.version)
+    deadline = time.monotonic() + 5
+    while holder.in_hand() is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert holder.in_hand() is None  # the check is due: the loop must not answer with the old model
+    again = holder.get()
+    assert again is not None and again.version == second.version and holder.in_hand() is again

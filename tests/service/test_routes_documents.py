@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from munseo.classify.data import read_database
+from munseo.service.routes_documents import INLINE_TEXT_CHARS
+from munseo.text import document_text
 from tests import documents
 from tests.corpus import make_documents
 from tests.service.common import Api, upload_pair
@@ -102,6 +104,13 @@ def test_classify_endpoints(api: Api, tmp_path: Path) -> None:
     result = api.post("/api/classify/text", role="viewer", json={"text": text}).json()
     assert set(result["tasks"]) == {"institution", "doc_type"}
     assert len(result["tasks"]["institution"]["top"]) == 3
+    # a text over INLINE_TEXT_CHARS is classified in the thread pool: the same answer as the model's own
+    long_text = (text + "\n") * (INLINE_TEXT_CHARS // len(text) + 2)
+    assert len(long_text) > INLINE_TEXT_CHARS
+    long = api.post("/api/classify/text", role="viewer", json={"text": long_text})
+    assert long.status_code == 200, long.text
+    expected = api.client.app.state.services.models.get().classifier.predict_one(document_text([long_text])).to_dict()
+    assert long.json()["tasks"]["doc_type"]["label"] == expected["tasks"]["doc_type"]["label"]
     pdf = documents.born_digital_pdf(tmp_path / "one.pdf", pages=1)
     doc = api.post("/api/classify/document", role="viewer", files=[("file", ("one.pdf", pdf.read_bytes()))])
     assert doc.status_code == 200, doc.text
