@@ -31,7 +31,8 @@ def labels_of(doc: Document, versions: dict[int, str], full: bool = False) -> di
 
 
 def pending_of(store: Store, doc_ids: Sequence[int]) -> dict[int, str]:
-    """Documents among ``doc_ids`` whose classification is still to come, and why."""
+    """Documents among ``doc_ids`` whose classification is still to come (queued, or being
+    classified this moment), and why."""
     waiting = store.jobs.waiting_in(JobStage.CLASSIFY, doc_ids)
     if not waiting:
         return {}

@@ -167,11 +167,14 @@ class Jobs(Repository):
             return ids
 
     def waiting_in(self, stage: str, doc_ids: Sequence[int]) -> set[int]:
-        """Those of ``doc_ids`` whose job is queued for ``stage``."""
+        """Those of ``doc_ids`` whose job is queued for ``stage`` or running in it: a job a worker
+        has claimed has not stored its work yet."""
         if not doc_ids:
             return set()
         with self.sessions() as session:
             query = select(Job.document_id).where(
-                Job.document_id.in_(list(doc_ids)), Job.stage == stage, Job.status == JobStatus.QUEUED
+                Job.document_id.in_(list(doc_ids)),
+                Job.stage == stage,
+                Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
             )
             return {d for d in session.scalars(query) if d is not None}

@@ -64,3 +64,16 @@ def test_jobs_of_a_lost_worker_are_requeued_and_live_ones_left_alone(settings: S
     assert requeue_stale(services) == [lost]
     assert store.jobs.due("ocr") == [lost]
     assert requeue_stale(services, also_worker_prefix="host:") == [live]  # a restart on the same machine
+
+
+def test_a_job_a_worker_has_claimed_is_still_waiting_in_its_stage(settings: Settings, store: Store) -> None:
+    """``waiting_in`` (behind a document's ``classification_pending``) counts a claimed, running
+    job until its work is stored: a document being classified this moment has no labels yet."""
+    doc_id, job_id = _job(store)
+    jobs = store.jobs
+    assert jobs.waiting_in("ocr", [doc_id]) == {doc_id}
+    assert jobs.claim(job_id, "ocr", "w1")
+    assert jobs.waiting_in("ocr", [doc_id]) == {doc_id}  # running: its work is not stored yet
+    assert jobs.waiting_in("classify", [doc_id]) == set()
+    jobs.advance(job_id, None)
+    assert jobs.waiting_in("ocr", [doc_id]) == set()
