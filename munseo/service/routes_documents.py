@@ -272,11 +272,11 @@ def undo_review(request: Request, who: Reviewer, doc_id: Id) -> DocumentDetail:
     return detail(store, doc_id)
 
 
-def _model(request: Request) -> LoadedModel:
-    model = request.app.state.services.models.get()
-    if model is None:
-        raise ApiError(503, "no model is active: register one with 'munseo models add' and activate it")
-    return model
+async def _active_model(request: Request) -> LoadedModel | None:
+    """The active model for an async route: the one in hand, or (a check of the active version is
+    due: a query, maybe a load) from the thread pool, so the event loop never waits on either."""
+    holder = request.app.state.services.models
+    return holder.in_hand() or await run_in_threadpool(holder.get)
 
 
 # A text up to this long is classified on the event loop (2 ms at most), a longer one in the thread
@@ -288,8 +288,9 @@ INLINE_TEXT_CHARS = 20_000
 @router.post("/api/classify/text", response_model=PredictionOut, responses=ERRORS, tags=["classify"])
 async def classify_text(request: Request, _: Viewer, body: ClassifyTextRequest) -> PredictionOut:
     """Labels for a text, synchronously."""
-    # the model in hand, or (a check of the active version due: a query, maybe a load) from the pool
-    model = request.app.state.services.models.in_hand() or await run_in_threadpool(_model, request)
+    model = await _active_model(request)
+    if model is None:
+        raise ApiError(503, "no model is active: register one with 'munseo models add' and activate it")
     text = document_text([body.text])
     if len(text) <= INLINE_TEXT_CHARS:
         prediction = model.classifier.predict_one(text)
@@ -321,7 +322,7 @@ async def classify_document(
             read = await run_in_threadpool(read_pages, source, settings, _sync_reader(request))
         except IngestError as exc:
             raise ApiError(http_status(exc), f"{name}: {exc.reason}") from exc
-    model = request.app.state.services.models.get()
+    model = await _active_model(request)
     prediction = PredictionOut.model_validate(model.classifier.predict_one(read.text).to_dict()) if model else None
     pages = [
         {"number": page.number, "source": page.source.value, "text": text, "mean_confidence": page.mean_confidence}
