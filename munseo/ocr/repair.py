@@ -24,7 +24,7 @@ each look-alike is put back only where the context leaves no doubt:
   before more text → ``」``, and a missing ``」`` is put back where the name runs into 제N조, 에,
   의, 을, 과 or ``(이하``.
 - ``filler``: what is left of a filler run the page clean-up did not erase (a scan too blurred):
-  a word of only dashes and dots, two or more (``---``, ``-—-``, ``··``), or a lone dash among the
+  a word of only dashes and dots, two or more (``---``, ``-—-``, ``··``, ``ㆍㆍㆍ``), or a lone dash among the
   words of a table cell, is dropped (a cell holding nothing but ``-`` says "none" and keeps it).
 - ``bracket``: a ``(`` opening an amendment note (``(개정``, ``(신설``, ``(신 설)``) → ``<``, and a ``)``
   closing a number or 신설 where a ``<`` is open (``<개정 2020.1.1)``, ``<신설)``) → ``>``.
@@ -65,7 +65,7 @@ _CIRCLED_ANYWHERE = re.compile(rf"^(@\)?|®)(?=$|[{_HANGUL}])")
 _CIRCLED_IN_ARTICLE = re.compile(rf"^(@\)?|®|©|0\)?|\(1)(?=$|[{_HANGUL}])")
 # What a circled number may have been read as, checked against the glyph when the page is at hand.
 _GLYPH_CANDIDATE = re.compile(rf"^(?:[@®©]{{1,2}}\)?|0\)?|\(1|\(?\d{{1,2}}\)?)(?=$|[{_HANGUL}])")
-_FILLER_WORD = re.compile(r"^[-—–=·.…_~]{2,}$")
+_FILLER_WORD = re.compile(r"^[-—–=·ㆍ‧・.…_~]{2,}$")
 _LONE_DASHES = {"-", "—", "–", "=", "_"}
 _LONE_DOTS = {".", "`", "、", "ㆍ", "·", "‧", "・"}
 _ENDS_HANGUL = re.compile(rf"[{_HANGUL}]$")
@@ -242,6 +242,7 @@ def _join_lone_dots(words: list[Word], repairs: list[Repair]) -> list[Word]:
             word.text in _LONE_DOTS
             and out
             and i + 1 < len(words)
+            and out[-1].cell == words[i + 1].cell
             and _ENDS_HANGUL.search(out[-1].text)
             and _STARTS_HANGUL.match(words[i + 1].text)
         ):
@@ -250,7 +251,8 @@ def _join_lone_dots(words: list[Word], repairs: list[Repair]) -> list[Word]:
             repairs.append(Repair(rule="middle-dot", before=f"{before.text} {word.text} {after.text}", after=text))
             chars = len(before.text) + len(after.text)
             confidence = (before.confidence * len(before.text) + after.confidence * len(after.text)) / chars
-            out[-1] = Word(text=text, bbox=union_bbox([before.bbox, after.bbox]), confidence=confidence)
+            joined = {"text": text, "bbox": union_bbox([before.bbox, after.bbox]), "confidence": confidence}
+            out[-1] = before.model_copy(update=joined)
             i += 2
             continue
         out.append(word)

@@ -32,6 +32,8 @@ _RULE_SPAN = 0.3
 # Filler marks: at most this share of a text line's height tall, and at least this many in a row.
 _FILLER_HEIGHT = 0.45
 _FILLER_RUN = 6
+# Filler marks may stand this many line heights apart when evenly spaced.
+_FILLER_GAP = 2.5
 # A dash run blurred into one bar is this many glyph parts wide: wider than the ㅡ of a heading.
 _FILLER_BAR = 8
 
@@ -127,8 +129,8 @@ def find_fillers(shape: tuple[int, ...], marks: np.ndarray, line: float) -> np.n
     for index in [*order[1:], -1]:
         prev = run[-1]
         same_line = index >= 0 and abs(int(y[index] + h[index]) - int(y[prev] + h[prev])) <= max(2, line * 0.15)
-        close = index >= 0 and 0 <= x[index] - (x[prev] + w[prev]) <= line
-        if same_line and close:
+        gap = int(x[index] - (x[prev] + w[prev])) if index >= 0 else -1
+        if same_line and (0 <= gap <= line or _even_step(x, w, run, gap, line)):
             run.append(index)
             continue
         if len(run) >= _FILLER_RUN:
@@ -136,6 +138,18 @@ def find_fillers(shape: tuple[int, ...], marks: np.ndarray, line: float) -> np.n
                 mask[y[i] : y[i] + h[i], x[i] : x[i] + w[i]] = True
         run = [index]
     return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+
+
+def _even_step(x: np.ndarray, w: np.ndarray, run: list[int], gap: int, line: float) -> bool:
+    """Whether a wider ``gap`` (up to ``_FILLER_GAP`` lines) continues the run's spacing: the dot
+    leaders of some fonts stand a full syllable apart. The run's first gap sets the step; every
+    later one must repeat it, which the periods and commas of running text never do."""
+    if not 0 <= gap <= _FILLER_GAP * line:
+        return False
+    if len(run) < 2:
+        return True
+    step = int(x[run[-1]] - (x[run[-2]] + w[run[-2]]))
+    return abs(gap - step) <= max(3, 0.15 * step)
 
 
 def _positions(profile: np.ndarray, length: int) -> list[int]:

@@ -101,6 +101,26 @@ def test_a_cell_holding_only_a_dash_keeps_it_and_filler_dashes_go() -> None:
     assert [r.rule for r in repairs] == ["filler"]
 
 
+def test_words_joined_by_a_middle_dot_stay_in_their_cell() -> None:
+    """구조 ㆍ 구급 in the last cell of a row is one word of that cell, not a word with no cell (which
+    the row's text put in its first cell); a dot between two cells joins nothing."""
+    row = _cells(("119구조",), ("법률",), ("화재,", "구조", "ㆍ", "구급", "등의"))
+    blocks, _ = repair_blocks([Block(bbox=(0, 0, 900, 30), lines=[row])])
+    line = blocks[0].lines[0]
+    assert line.text == "119구조 | 법률 | 화재, 구조·구급 등의"
+    assert [w.cell for w in line.words] == [0, 1, 2, 2, 2]
+    across = _cells(("소방청", "ㆍ"), ("구급",))
+    blocks, _ = repair_blocks([Block(bbox=(0, 0, 600, 30), lines=[across])])
+    assert [w.text for w in blocks[0].lines[0].words] == ["소방청", "ㆍ", "구급"]
+
+
+def test_what_is_left_of_a_dotted_filler_goes() -> None:
+    row = _cells(("제1조의3(정의)", "ㆍㆍㆍ", "및"))
+    blocks, repairs = repair_blocks([Block(bbox=(0, 0, 900, 30), lines=[row])])
+    assert blocks[0].lines[0].text == "제1조의3(정의) 및"
+    assert [r.rule for r in repairs] == ["filler"]
+
+
 def test_circled_numbers_come_from_the_glyph_where_it_can_be_read() -> None:
     """A page that starts in the middle of an article: counting would say ①, the glyph says ③; where
     the glyph cannot be read (None) the count goes on from the last number read."""

@@ -4,6 +4,7 @@ are erased while glyphs, even a heading's ㅡ, are not taken for rules."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageOps
 
@@ -115,3 +116,25 @@ def test_filler_runs_are_erased_and_glyphs_are_not_rules(engine: TesseractEngine
     ImageDraw.Draw(heading).text((40, 40), "제1장 ㅡ 총칙 一 —", font=find_font("Nanum Myeongjo").load(100), fill=0)
     assert not find_rules(np.asarray(heading)).any
     assert not find_rules(np.asarray(heading.crop(ImageOps.invert(heading).getbbox()))).any
+
+
+def test_dot_leaders_a_syllable_apart_are_erased_and_dates_are_not() -> None:
+    """Some fonts (Baekmuk Gulim) space a run of · a full syllable apart: still a filler, read as
+    PPP otherwise. The periods of dates and numbers are never evenly spaced six in a row."""
+    font = find_font("Baekmuk Gulim").load(round(10 * DPI / 72))
+    image = Image.new("L", (2000, 240), 255)
+    draw = ImageDraw.Draw(image)
+    lead = "제1조(목적) "
+    draw.text((40, 40), lead + "·" * 20, font=font, fill=0)
+    x0 = 40 + round(draw.textlength(lead, font=font))
+    draw.text((40, 140), "<개정 2010.6.15, 2013.12.11, 2013.12.16, 2017.1.10, 2019.4.2>", font=font, fill=0)
+    gray = np.asarray(image)
+    ink = gray < 128
+    dots = ink.copy()
+    dots[:, :x0] = False
+    dots[120:] = False
+    marks = cv2.connectedComponentsWithStats(dots.astype(np.uint8))[2][1:]
+    assert len(marks) == 20 and np.diff(np.sort(marks[:, 0])).min() > marks[:, 3].max() * 3  # far apart
+    rules = find_rules(gray)
+    assert rules.mask[dots].mean() > 0.95
+    assert rules.mask[ink & ~dots].mean() < 0.01
