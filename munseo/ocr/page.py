@@ -4,11 +4,11 @@
 
 1. A page whose text lines run up and down, or that orientation detection finds upside down, is
    turned upright first (the engine's orientation detection says which way), then cleaned up
-   (``preprocess``): deskew, and denoise + binarise where the page measures noisy.
+   (``preprocess``): deskew, and denoise where the page measures noisy.
 2. Reading (``OcrEngine.recognize``), which itself never reads less than a whole-page reading.
 3. A poor reading (page confidence below ``retry_below``) is checked for orientation (an upside-down
-   page reads poorly) and read turned, then read again with the other treatment (binarised if it
-   was not, as scanned if it was). Each time the reading with the most confident characters is
+   page reads poorly) and read turned, then read again with the other treatment (denoised and
+   binarised if it was not binarised, as scanned if it was). Each time the reading with the most confident characters is
    kept (``munseo.ocr.quality.score``).
 4. Repair (``munseo.ocr.repair``) of the characters the Korean models cannot write.
 5. A page whose confidence stays below ``review_below`` is flagged for review, with the reason.
@@ -83,6 +83,12 @@ def _poor(reading: PageReading, options: ReadOptions) -> bool:
     return result.mean_confidence < options.retry_below and not blank
 
 
+def _treatment(record: Preprocessing) -> str:
+    if record.binarized:
+        return "denoised+binarised" if record.denoised else "binarised"
+    return "denoised" if record.denoised else "as-scanned"
+
+
 def _better(a: PageReading, b: PageReading) -> PageReading:
     return b if quality.score(b.result.words) > quality.score(a.result.words) else a
 
@@ -102,7 +108,7 @@ def read_page(
     gray, record = preprocess(original, options.preprocess)
     timings["preprocess"] = (time.perf_counter() - start) * 1000
     best = _read(engine, gray, dpi, number, record)
-    treatment = "denoised+binarised" if record.binarized else "as-scanned"
+    treatment = _treatment(record)
     if _poor(best, options):
         degrees = engine.detect_orientation(best.image, dpi)
         if degrees:
@@ -116,7 +122,7 @@ def read_page(
         other_gray, other_record = preprocess(original, other)
         again = _read(engine, other_gray, dpi, number, other_record)
         if _better(best, again) is again:
-            best, treatment = again, "denoised+binarised" if treated else "as-scanned"
+            best, treatment = again, _treatment(other_record)
     result = best.result
     page_quality = result.quality or PageQuality(reading="whole-page", coverage=1.0)
     page_quality.treatment, page_quality.rotation = treatment, rotation

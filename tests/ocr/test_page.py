@@ -39,9 +39,15 @@ def test_real_text_is_read_under_a_cer_bound(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("layout", ["table", "landscape"])
-def test_ruled_tables_keep_every_row_cells_left_to_right(engine: TesseractEngine, text: RealText, layout: str) -> None:
-    page = render_real_page(text, find_font("Baekmuk Batang"), 300, layout, "clean", seed=5)
+@pytest.mark.parametrize(
+    ("layout", "dpi", "degradation"),
+    [("table", 300, "clean"), ("landscape", 300, "clean"), ("table", 150, "degraded")],
+)
+def test_ruled_tables_keep_every_row_cells_left_to_right(
+    engine: TesseractEngine, text: RealText, layout: str, dpi: int, degradation: str
+) -> None:
+    """At 150 DPI the rules are a pixel wide: a 3x3 median denoiser erased them, and the grid."""
+    page = render_real_page(text, find_font("Baekmuk Batang"), dpi, layout, degradation, seed=5)
     result = read_page(engine, page.image, page.dpi).result
     kept, rows = table_rows_kept(page.text, result.text)
     assert rows >= 10 and kept == rows
@@ -134,7 +140,7 @@ def test_the_deskew_pathology_page_reads_well(engine: TesseractEngine) -> None:
     result = read_page(engine, scan, page.dpi).result
     assert cer(page.text, result.text) < 0.05
     assert result.preprocessing is not None and result.preprocessing.denoised and result.preprocessing.deskewed
-    assert result.quality is not None and result.quality.treatment == "denoised+binarised"
+    assert result.quality is not None and result.quality.treatment == "denoised"
 
 
 @pytest.mark.slow
