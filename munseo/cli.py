@@ -241,7 +241,7 @@ def ocr_command(
 
     Pages with a usable text layer are taken as they are. Scanned pages are
     turned upright if they lie on their side or upside down, cleaned (deskew;
-    denoise and binarise when measured noisy), cut into regions (columns;
+    denoise when measured noisy, flatten), cut into regions (columns;
     ruled tables read row by row, ' | ' between cells) and read with the
     Hangul model (Latin lines with eng). If the regions cover less of the
     page's text than a whole-page reading, the better reading is kept.

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     tessdata_dir: Path | None = Field(None, description="Folder with *.traineddata; found if unset.")
     deskew: bool = True
     denoise: bool | None = Field(None, description="Median-filter the page; unset: only pages measured as noisy.")
-    binarize: bool | None = Field(None, description="Binarise the page; unset: only pages measured as noisy.")
+    binarize: bool | None = Field(None, description="Binarise the page; unset: only when a poor reading is read again.")
     ocr_repair: bool = Field(True, description="Put back ·, ①, ○, □, ∼, 「」 that the Korean models cannot write.")
     ocr_retry_confidence: float = Field(
         0.75, ge=0, le=1, description="A page read below this confidence is read again (other treatment, turned)."
