@@ -8,8 +8,8 @@
 2. Reading (``OcrEngine.recognize``), which itself never reads less than a whole-page reading.
 3. A poor reading (page confidence below ``retry_below``) is checked for orientation (an upside-down
    page reads poorly) and read turned, then read again with the other treatment (denoised and
-   binarised if it was not binarised, as scanned if it was). Each time the reading with the most confident characters is
-   kept (``munseo.ocr.quality.score``).
+   binarised if it was not binarised, as scanned if it was). Each time the reading with the most
+   confident characters is kept (``munseo.ocr.quality.score``).
 4. Repair (``munseo.ocr.repair``) of the characters the Korean models cannot write.
 5. A page whose confidence stays below ``review_below`` is flagged for review, with the reason.
 """

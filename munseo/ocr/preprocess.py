@@ -162,10 +162,11 @@ def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
 def flatten(gray: np.ndarray) -> np.ndarray:
     """Uneven lighting and shaded cells flattened: the page divided by a blurred background."""
     height, width = gray.shape
+    if min(height, width) < 4:  # a sliver has no background to speak of, and no quarter to shrink to
+        return gray
     kernel = max(15, (min(height, width) // 30) | 1)
-    quarter = cv2.resize(gray, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_LINEAR)
-    background = cv2.medianBlur(quarter, kernel // 4 | 1)
-    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    background = cv2.medianBlur(cv2.resize(gray, None, fx=0.25, fy=0.25), kernel // 4 | 1)
+    background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
     return cv2.divide(gray, background, scale=255)
 
 

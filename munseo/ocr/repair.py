@@ -24,8 +24,9 @@ each look-alike is put back only where the context leaves no doubt:
   before more text → ``」``, and a missing ``」`` is put back where the name runs into 제N조, 에,
   의, 을, 과 or ``(이하``.
 - ``filler``: what is left of a filler run the page clean-up did not erase (a scan too blurred):
-  a word of only dashes and dots, two or more (``---``, ``-—-``, ``··``, ``ㆍㆍㆍ``), or a lone dash among the
-  words of a table cell, is dropped (a cell holding nothing but ``-`` says "none" and keeps it).
+  a word of only dashes and dots, two or more (``---``, ``-—-``, ``··``, ``ㆍㆍㆍ``), or a lone dash
+  among the words of a table cell, is dropped (a cell holding nothing but ``-`` says "none" and
+  keeps it).
 - ``bracket``: a ``(`` opening an amendment note (``(개정``, ``(신설``, ``(신 설)``) → ``<``, and a ``)``
   closing a number or 신설 where a ``<`` is open (``<개정 2020.1.1)``, ``<신설)``) → ``>``.
 

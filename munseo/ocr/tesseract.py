@@ -362,46 +362,38 @@ class TesseractEngine:
         of one line, can have its first word and the line below taken for one tall word
         (농림수산식품투자조합 over 시행령 read as "Oa" at confidence 0.13); alone, the cell reads right.
         """
-        out = []
-        for block in blocks:
-            if block.kind is not BlockKind.TABLE:
-                out.append(block)
+        return [
+            block.model_copy(update={"lines": [self._reread_row(clean, dpi, line, model) for line in block.lines]})
+            if block.kind is BlockKind.TABLE
+            else block
+            for block in blocks
+        ]
+
+    def _reread_row(self, clean: np.ndarray, dpi: int, line: Line, model: str) -> Line:
+        cells: dict[int, list[Word]] = {}
+        for word in line.words:
+            cells.setdefault(word.cell if word.cell is not None else 0, []).append(word)
+        changed = False
+        for column, words in cells.items():
+            if column >= len(line.cells) or not _confused(words):
                 continue
-            lines = []
-            for line in block.lines:
-                cells: dict[int, list[Word]] = {}
-                for word in line.words:
-                    cells.setdefault(word.cell if word.cell is not None else 0, []).append(word)
-                changed = False
-                for column, words in cells.items():
-                    if column >= len(line.cells) or not _confused(words):
-                        continue
-                    x0, y0, x1, y1 = line.cells[column]
-                    inside = (x0 + 3, y0 + 3, x1 - 3, y1 - 3)  # clear of the erased rules' edges
-                    models = [model]
-                    if (
-                        self.latin_languages
-                        and model != self.latin_languages
-                        and not _HANGUL.search(" ".join(w.text for w in words))
-                    ):
-                        # Figures and Latin read better with the Latin model, as Latin lines do
-                        # (2020.8.11 alone: 0.66 with Hangul, dots and all; 0.91 with eng).
-                        models.append(self.latin_languages)
-                    for languages in models:
-                        again = [
-                            w.model_copy(update={"cell": column})
-                            for b in self._read_box(clean, inside, dpi, languages=languages)
-                            for ln in b.lines
-                            for w in ln.words
-                        ]
-                        if _better_cell(again, cells[column]):
-                            cells[column], changed = again, True
-                if changed:
-                    words = [w for column in sorted(cells) for w in cells[column]]
-                    line = line.model_copy(update={"words": words, "bbox": union_bbox([w.bbox for w in words])})
-                lines.append(line)
-            out.append(block.model_copy(update={"lines": lines}))
-        return out
+            x0, y0, x1, y1 = line.cells[column]
+            inside = (x0 + 3, y0 + 3, x1 - 3, y1 - 3)  # clear of the erased rules' edges
+            models = [model]
+            text = " ".join(w.text for w in words)
+            if self.latin_languages and model != self.latin_languages and not _HANGUL.search(text):
+                # Figures and Latin read better with the Latin model, as Latin lines do
+                # (2020.8.11 alone: 0.66 with Hangul, dots and all; 0.91 with eng).
+                models.append(self.latin_languages)
+            for languages in models:
+                blocks = self._read_box(clean, inside, dpi, languages=languages)
+                again = [w.model_copy(update={"cell": column}) for b in blocks for ln in b.lines for w in ln.words]
+                if _better_cell(again, cells[column]):
+                    cells[column], changed = again, True
+        if not changed:
+            return line
+        words = [w for column in sorted(cells) for w in cells[column]]
+        return line.model_copy(update={"words": words, "bbox": union_bbox([w.bbox for w in words])})
 
     def _read_line(self, clean: np.ndarray, box: BBox, dpi: int, languages: str) -> Line | None:
         pad = 4
