@@ -170,9 +170,9 @@ def flatten(gray: np.ndarray) -> np.ndarray:
     return cv2.divide(gray, background, scale=255)
 
 
-def binarize(gray: np.ndarray) -> np.ndarray:
-    """Flatten uneven lighting, then Otsu's threshold."""
-    _, out = cv2.threshold(flatten(gray), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+def binarize(flat: np.ndarray) -> np.ndarray:
+    """Otsu's threshold of a page already flattened (``flatten``, as ``preprocess`` does first)."""
+    _, out = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return out
 
 
