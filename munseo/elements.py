@@ -102,7 +102,9 @@ class Repair(BaseModel):
 class PageQuality(BaseModel):
     """How far a page's reading can be trusted, and how it was arrived at."""
 
-    reading: str = Field(description="The reading kept: 'regions', 'whole-page' or 'tesseract-layout'.")
+    reading: str = Field(
+        description="The reading kept: 'regions', 'whole-page', 'tesseract-layout', or 'blank' (no glyph-sized ink)."
+    )
     coverage: float = Field(description="Share of the page's glyph-sized ink that lies inside read words.")
     candidates: dict[str, float] = Field(
         default_factory=dict, description="Each reading tried and its score (confident characters)."

@@ -35,6 +35,10 @@ _RULE_SHARE = 0.5
 _MIN_COLUMN_BAND = 0.06
 # Bands are separated by blank gaps of at least this share of the page height.
 _MIN_BAND_GAP = 0.012
+# Ink of fewer pixels than this on the working copy is a speck: the smallest glyph (8 pt at 300 DPI)
+# is about 8 pixels tall there, and a speck a screen away from the text stretched its region over
+# the blank page between, which Tesseract then read as a screenful of noise instead of the text.
+_MIN_INK_AREA = 3
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ def find_regions(gray: np.ndarray) -> list[Region]:
     # Scanner shadows and punch holes hug the page edges; no text lives that close to them.
     mx, my = round(_EDGE * ink.shape[1]), round(_EDGE * ink.shape[0])
     ink[:my], ink[-my:], ink[:, :mx], ink[:, -mx:] = False, False, False, False
+    ink = _without_specks(ink)
     sh, sw = ink.shape
     bands = _merge_runs(_runs(ink.any(axis=1)), max(1, round(_MIN_BAND_GAP * sh)))
     min_gutter = max(2, round(_MIN_GUTTER * sw))
@@ -197,6 +202,13 @@ def _columns_between(spans: list[tuple[int, int]], gutters: np.ndarray) -> list[
         else:
             columns[-1][1] = end
     return [(a, b) for a, b in columns]
+
+
+def _without_specks(ink: np.ndarray) -> np.ndarray:
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= _MIN_INK_AREA
+    keep[0] = False  # the background
+    return keep[labels]
 
 
 def _merge_runs(runs: list[tuple[int, int]], min_gap: int) -> list[tuple[int, int]]:

@@ -14,9 +14,13 @@ import cv2
 import numpy as np
 
 from munseo.elements import Word
+from munseo.ocr.preprocess import ink_mask
 
 # Work on a copy about this wide: glyphs stay separate components, speckle fades away.
 _WORK_WIDTH = 1200
+# A glyph is at least this tall on the working copy (an 8-point syllable of an A4 page is about 16):
+# the specks a heavily speckled blank page keeps after denoising are at most 3.
+_MIN_GLYPH_HEIGHT = 4
 
 
 def glyph_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:
@@ -28,17 +32,16 @@ def glyph_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:
     width = gray.shape[1]
     scale = min(1.0, _WORK_WIDTH / width)
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    background = cv2.dilate(small, np.ones((15, 15), np.uint8))
-    flat = cv2.divide(small, background, scale=255)
-    _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    binary = ink_mask(small).astype(np.uint8)
     count, _, stats, centroids = cv2.connectedComponentsWithStats(binary, connectivity=8)
     mask = np.zeros(binary.shape, dtype=np.float32)
     if count <= 1:
         return mask, scale
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     areas = stats[1:, cv2.CC_STAT_AREA]
-    line = max(4.0, float(np.median(heights[heights >= 3])) if (heights >= 3).any() else 4.0)
-    glyph = (heights >= max(3, 0.3 * line)) & (heights <= 4 * line) & (areas >= 4)
+    tall = heights >= _MIN_GLYPH_HEIGHT
+    line = max(4.0, float(np.median(heights[tall])) if tall.any() else 4.0)
+    glyph = (heights >= max(_MIN_GLYPH_HEIGHT, 0.3 * line)) & (heights <= 4 * line) & (areas >= 4)
     glyph &= stats[1:, cv2.CC_STAT_WIDTH] <= 0.5 * binary.shape[1]
     for (cx, cy), area, keep in zip(centroids[1:], areas, glyph, strict=True):
         if keep:
@@ -46,9 +49,14 @@ def glyph_mask(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return mask, scale
 
 
-def coverage(gray: np.ndarray, words: list[Word], pad: int = 6) -> float:
-    """Share (by ink) of the glyph-sized components whose centre lies inside a word box (1.0 if none)."""
-    mask, scale = glyph_mask(gray)
+def coverage(
+    gray: np.ndarray, words: list[Word], pad: int = 6, glyphs: tuple[np.ndarray, float] | None = None
+) -> float:
+    """Share (by ink) of the glyph-sized components whose centre lies inside a word box (1.0 if none).
+
+    ``glyphs``: the page's ``glyph_mask``, when the caller has it already.
+    """
+    mask, scale = glyphs if glyphs is not None else glyph_mask(gray)
     total = float(mask.sum())
     if total == 0:
         return 1.0

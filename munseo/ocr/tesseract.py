@@ -233,6 +233,20 @@ class TesseractEngine:
         rules = find_rules(gray)
         clean = erase_rules(gray, rules)
         page: BBox = (0, 0, width, height)
+        glyphs = quality.glyph_mask(clean)
+        if not glyphs[0].any():
+            # No glyph-sized ink: a blank page, or a blank page's speckle, which Tesseract would
+            # spend a minute reading as a page of garbage.
+            return PageResult(
+                number=number,
+                width=width,
+                height=height,
+                dpi=dpi,
+                source=PageSource.OCR,
+                text="",
+                engine=EngineInfo(name=self.name, version=self.version, languages=self.languages, layout="blank"),
+                quality=PageQuality(reading="blank", coverage=1.0),
+            )
         regions = self._regions(gray)
         model = self._page_model(clean, regions, dpi)
         readings = [self._first_reading(clean, regions, dpi, model)]
@@ -241,7 +255,7 @@ class TesseractEngine:
             readings.append(self._first_reading(clean, regions, dpi, self.languages))
         first = max(readings, key=lambda r: r.score)
         model = first.languages
-        covered = quality.coverage(clean, first.words)
+        covered = quality.coverage(clean, first.words, glyphs=glyphs)
         if self.layout is Layout.AUTO and covered < MIN_COVERAGE:
             if first.name != "whole-page":
                 readings.append(
@@ -259,7 +273,7 @@ class TesseractEngine:
         if self.layout is Layout.AUTO:
             blocks = self._reread_cells(clean, dpi, blocks, best.languages)
         words = [w for b in blocks for line in b.lines for w in line.words]
-        covered = covered if best is first else quality.coverage(clean, words)
+        covered = covered if best is first else quality.coverage(clean, words, glyphs=glyphs)
         return PageResult(
             number=number,
             width=width,

@@ -7,10 +7,17 @@ import random
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from munseo.elements import BlockKind
 from munseo.evaluate.metrics import cer, table_rows_kept, word_recall
-from munseo.evaluate.realpages import RealText, find_font, render_real_page
+from munseo.evaluate.realpages import (
+    RealText,
+    apply_degradation,
+    degradation_preset,
+    find_font,
+    render_real_page,
+)
 from munseo.evaluate.testpages import HEAVY_DAMAGE, degrade, render_text_page
 from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, preprocess, read_page
 from munseo.ocr import tesseract as tesseract_module
@@ -164,6 +171,32 @@ def test_the_deskew_pathology_page_reads_well(engine: TesseractEngine) -> None:
     assert cer(page.text, result.text) < 0.05
     assert result.preprocessing is not None and result.preprocessing.denoised and result.preprocessing.deskewed
     assert result.quality is not None and result.quality.treatment == "denoised"
+
+
+@pytest.mark.parametrize("dpi", [200, 300])
+@pytest.mark.parametrize("damage", ["scanner", "heavy"])
+def test_a_speckled_blank_page_reads_as_blank_and_a_lone_line_on_one_is_kept(
+    engine: TesseractEngine, dpi: int, damage: str
+) -> None:
+    """The blank back of a scanned sheet: its speckle was read for a minute (past the page's time
+    limit at 300 DPI) as a screenful of garbage, and a speck far from a page's only line stretched
+    the line's region over the blank page, where the line was lost in the noise."""
+
+    def scan(sheet: Image.Image, seed: int) -> Image.Image:
+        if damage == "heavy":
+            return degrade(sheet, seed=seed, angle=1.5, **HEAVY_DAMAGE)
+        return apply_degradation(sheet, degradation_preset("degraded", dpi, seed), seed)
+
+    sheet = Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), 255)
+    line = sheet.copy()
+    font = find_font("Nanum Gothic").load(round(dpi * 11 / 72))
+    ImageDraw.Draw(line).text((dpi, dpi * 10), "첨부 서류 없음", font=font, fill=0)
+    for seed in range(3):
+        blank = read_page(engine, scan(sheet, seed), dpi).result
+        assert blank.quality is not None and blank.quality.reading == "blank"
+        assert not blank.words and not blank.quality.needs_review
+        kept = read_page(engine, scan(line, seed), dpi).result
+        assert word_recall("첨부 서류 없음", kept.text) >= 2 / 3  # one word misread at most
 
 
 @pytest.mark.slow
