@@ -4,7 +4,10 @@ Pages are drawn by ``munseo.evaluate.realpages`` from the **dev** split of ``../
 (bill proposals, statutes) and from Debian's licence texts (English pages), in every Korean font
 Debian ships (tuning and held-out fonts reported apart), at 150, 200 and 300 DPI, clean and
 degraded, in the plain, two-column, bill (신·구조문대비표), table and landscape layouts, plus English
-price-list tables and multi-column pages, and two pages fed into the scanner turned.
+price-list tables and multi-column pages, and two pages fed into the scanner turned. A second set
+of plain pages is drawn from the dev paragraphs that carry Hanja (held-out fonts, 300 DPI clean and
+degraded, 200 DPI clean), read by munseo with and without its Hanja reading and with every page
+read by Hangul+HanT.
 
 Configurations, each over the same pages, two processes at a time (2 cores), one thread each:
 
@@ -57,6 +60,7 @@ from munseo.evaluate.realpages import (
     TABLE_LAYOUTS,
     CorporaMissing,
     Font,
+    hanja_paragraphs,
     korean_fonts,
     load_real_text,
     render_real_page,
@@ -71,7 +75,10 @@ MUNSEO = "munseo"
 PREVIOUS = "munseo kor+eng (previous default)"
 PSM6 = "tesseract psm 6 kor+eng"
 PSM3 = "tesseract psm 3 eng"
+NO_HANJA = "munseo without its Hanja reading"
+WHOLE_HANT = "munseo, every page Hangul+HanT"
 SHORT = {MUNSEO: "munseo", PREVIOUS: "previous", PSM6: "psm 6", PSM3: "psm 3"}
+HANJA_CELLS = ((300, "clean"), (300, "degraded"), (200, "clean"))
 # (font group, DPI, condition) → the issue's Korean CER target (whitespace ignored)
 KOREAN_TARGETS = {
     ("held-out", 300, "clean"): 0.010,
@@ -143,6 +150,41 @@ def render_set(folder: Path, per_cell: int, seed: int) -> list[GroundTruth]:
     write_page_set(pages, folder)
     console.print(f"rendered {len(plans)} pages in {time.perf_counter() - started:.0f} s → {folder}")
     return load_ground_truth(folder)
+
+
+def render_hanja_set(folder: Path, per_cell: int, seed: int) -> list[GroundTruth]:
+    """Plain pages of dev paragraphs that carry Hanja, in every held-out font, at ``HANJA_CELLS``."""
+    text = hanja_paragraphs(load_real_text(CORPORA, "dev", seed=seed, documents=400))
+    held = [f for f in korean_fonts() if f.group == "held-out"]
+    plans = [(font, dpi, condition) for dpi, condition in HANJA_CELLS for font in held][: per_cell * len(held)]
+    pages = (
+        render_real_page(text, font, dpi, "plain", condition, seed=seed * 1000 + 500 + n)
+        for n, (font, dpi, condition) in enumerate(plans)
+    )
+    write_page_set(pages, folder)
+    return load_ground_truth(folder)
+
+
+def hanja_table(truths: Sequence[GroundTruth], runs: Sequence[Run]) -> TableSpec:
+    headers = ["configuration", "pages", "CER", "Hangul CER", "Hanja CER", "pages/min"]
+    rows = []
+    for run in runs:
+        figures = run.evaluation(truths)
+        rows.append(
+            [
+                run.label,
+                str(len(figures.pages)),
+                pct(figures.cer),
+                pct(figures.class_cer.get("hangul")),
+                pct(figures.class_cer.get("hanja")),
+                f"{figures.pages_per_minute:.1f}",
+            ]
+        )
+    chars = runs[0].evaluation(truths).class_chars
+    title = (
+        f"Pages carrying Hanja (held-out fonts; {chars.get('hanja', 0)} Hanja among {sum(chars.values())} characters)"
+    )
+    return title, headers, rows
 
 
 def read_with_tesseract(paths: Sequence[Path], args: Sequence[str]) -> tuple[list[Reading], float]:
@@ -494,6 +536,15 @@ def main() -> None:
         )
         runs.append(Run(PSM3, lambda paths: read_with_tesseract(paths, ["--psm", "3", "-l", "eng"]), is_english))
         run_side_by_side(truths, runs)
+        hanja_truths = render_hanja_set(Path(str(folder) + "-hanja"), 1 if args.quick else 3, args.seed)
+        without, whole = Settings(hanja_languages=""), Settings(languages="Hangul+HanT")
+        hanja_runs = [
+            Run(MUNSEO, lambda paths: read_with_munseo(paths, Settings(), PROCESSES), lambda _: True),
+            Run(NO_HANJA, lambda paths: read_with_munseo(paths, without, PROCESSES), lambda _: True),
+            Run(WHOLE_HANT, lambda paths: read_with_munseo(paths, whole, PROCESSES), lambda _: True),
+            Run(PSM6, lambda paths: read_with_tesseract(paths, ["--psm", "6", "-l", "kor+eng"]), lambda _: True),
+        ]
+        run_side_by_side(hanja_truths, hanja_runs)
     by_label = {r.label: r for r in runs}
     english = english_figures(truths, runs)
     speed = speed_figures(truths, runs)
@@ -506,6 +557,7 @@ def main() -> None:
         confidence_table(truths, by_label[MUNSEO]),
         class_table(truths, runs),
         worst_table(truths, by_label[MUNSEO]),
+        hanja_table(hanja_truths, hanja_runs),
     ]
     for title, headers, rows in tables:
         print_table(title, headers, rows)

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     latin_languages: str = Field(
         "eng", description="Model for pages and lines that read as Latin script; empty: never read again."
     )
+    hanja_languages: str = Field(
+        "HanT",
+        description="Model for Hanja in words the main model reads in doubt (only on pages where some hold "
+        "Hanja); empty: never.",
+    )
     tessdata_dir: Path | None = Field(None, description="Folder with *.traineddata; found if unset.")
     deskew: bool = True
     denoise: bool | None = Field(None, description="Median-filter the page; unset: only pages measured as noisy.")

@@ -127,9 +127,15 @@ def _glyphs(path: Path, index: int) -> frozenset[int]:
 
 
 def covers(font: Font, text: str) -> bool:
-    """Whether ``font`` can draw every character of ``text`` (spaces aside)."""
+    """Whether ``font`` can draw every character of ``text`` (spaces aside): a glyph with ink, not
+    just an entry in its character map (Nanum Square maps Hanja to empty glyphs)."""
     glyphs = _glyphs(font.path, font.index)
-    return all(ord(char) in glyphs for char in text if not char.isspace())
+    return all(ord(char) in glyphs and _inked(font.path, font.index, char) for char in text if not char.isspace())
+
+
+@cache
+def _inked(path: Path, index: int, char: str) -> bool:
+    return _load_font(path, index, 24).getmask(char).getbbox() is not None
 
 
 # --- real text ---------------------------------------------------------------------------------
@@ -262,6 +268,16 @@ def load_real_text(corpora: Path, split: Split = "dev", seed: int = 0, documents
     english = _english_paragraphs(split)
     rng.shuffle(english)
     return RealText(split=split, documents=tuple(docs), statutes=tuple(statutes), english=tuple(english))
+
+
+_HANJA = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def hanja_paragraphs(text: RealText) -> RealText:
+    """``text`` with only the paragraphs that carry Hanja (glosses such as 선지급(先支給), mostly in
+    statutes): pages drawn from it carry Hanja on most lines."""
+    documents = tuple(kept for doc in text.documents if (kept := tuple(p for p in doc if _HANJA.search(p))))
+    return RealText(split=text.split, documents=documents, statutes=text.statutes, english=text.english)
 
 
 def _date_key(date: str) -> tuple[int, ...]:

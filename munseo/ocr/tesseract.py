@@ -27,6 +27,8 @@ import os
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
+import difflib
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -58,6 +60,8 @@ from munseo.ocr.tables import Rules, erase_rules, find_rules, group_table
 if TYPE_CHECKING:
     from munseo.config import Settings
 
+log = logging.getLogger(__name__)
+
 _TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -67,6 +71,18 @@ _TESSDATA_CANDIDATES = (
 
 DEFAULT_LANGUAGES = "Hangul"
 LATIN_LANGUAGES = "eng"
+HANJA_LANGUAGES = "HanT"
+# A word read below this confidence by the main model may hold Hanja, which it cannot write.
+HANJA_SUSPECT_CONFIDENCE = 0.8
+# A character the Hanja model reads as Hanja at this confidence or more may stand for what the main
+# model read below HANJA_KOREAN_DOUBT there.
+HANJA_MIN, HANJA_KOREAN_DOUBT = 0.8, 0.6
+# … in a run of at least this many such characters: the Hanja model's confident misreadings of a
+# Hangul word were single characters (出 for 법률, 引 for 의).
+HANJA_MIN_RUN = 2
+# So many of a page's least confident words are read with the Hanja model first: if none of them
+# holds Hanja, the page carries none and the rest are not read again.
+HANJA_PROBE_WORDS = 6
 # The share of the page height the language probe reads.
 PROBE_SHARE = 0.05
 # A page (or line) the Latin model reads below this confidence is read with the main model too.
@@ -82,6 +98,7 @@ MIN_COVERAGE = 0.9
 MIN_OSD_CONFIDENCE = 2.0
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LATIN = re.compile(r"[A-Za-z]")
+_HANJA = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class Layout(StrEnum):
@@ -127,11 +144,13 @@ class _Reading:
 
 
 def from_settings(settings: Settings) -> TesseractEngine:
-    """The engine as the settings configure it (``languages``, ``latin_languages``, ``tessdata_dir``)."""
+    """The engine as the settings configure it (``languages``, ``latin_languages``, ``hanja_languages``,
+    ``tessdata_dir``)."""
     return TesseractEngine(
         languages=settings.languages,
         tessdata_dir=settings.tessdata_dir,
         latin_languages=settings.latin_languages or None,
+        hanja_languages=settings.hanja_languages or None,
     )
 
 
@@ -147,10 +166,18 @@ class TesseractEngine:
         tessdata_dir: Path | None = None,
         layout: Layout = Layout.AUTO,
         latin_languages: str | None = LATIN_LANGUAGES,
+        hanja_languages: str | None = HANJA_LANGUAGES,
     ) -> None:
         self.languages = languages
         self.layout = Layout(layout)
         self.latin_languages = latin_languages if latin_languages != languages else None
+        self.hanja_languages = hanja_languages if hanja_languages != languages else None
+        if self.hanja_languages:
+            try:
+                find_tessdata(self.hanja_languages, tessdata_dir)
+            except OcrError as exc:
+                log.warning("Hanja will not be read: %s", exc)
+                self.hanja_languages = None
         self._tessdata_dir = tessdata_dir
         self._apis: dict[tuple[str, int], tesserocr.PyTessBaseAPI] = {}
         self._digits: tesserocr.PyTessBaseAPI | None = None  # its own: a whitelist would bind other readings
@@ -272,6 +299,10 @@ class TesseractEngine:
         blocks = _with_tables(best.blocks, rules)
         if self.layout is Layout.AUTO:
             blocks = self._reread_cells(clean, dpi, blocks, best.languages)
+        if best.languages == self.languages and self.hanja_languages:
+            with_hanja = self._reread_hanja(clean, dpi, blocks)
+            if with_hanja is not blocks:
+                blocks, languages = with_hanja, f"{languages}+{self.hanja_languages}"
         words = [w for b in blocks for line in b.lines for w in line.words]
         covered = covered if best is first else quality.coverage(clean, words, glyphs=glyphs)
         return PageResult(
@@ -409,6 +440,115 @@ class TesseractEngine:
         words = [w for column in sorted(cells) for w in cells[column]]
         return line.model_copy(update={"words": words, "bbox": union_bbox([w.bbox for w in words])})
 
+    def _reread_hanja(self, clean: np.ndarray, dpi: int, blocks: list[Block]) -> list[Block]:
+        """Words the main model read in doubt, with the Hanja in them read by the Hanja model.
+
+        The Korean models cannot write Hanja: 先支給 in 선지급(先支給)할 comes back as 쑥흑% at
+        confidence 0.6. The Hanja model reads Hanja but not Hangul, and Tesseract reading with both
+        gives a whole word to one of them (a whole page read with Hangul+HanT had Hanja errors of
+        71% and six times the Hangul errors on the tuning pages). So a doubtful word is read with
+        both models on its own, and the Hanja model writes only the stretches of it where it reads
+        Hanja (``_hanja_word``). The page's doubtful words are read so only if one of the first
+        ``HANJA_PROBE_WORDS`` held Hanja: those in or beside brackets first (Hanja glosses the
+        Hangul before it, 선지급(先支給)), then the least confident.
+        """
+        doubtful = sorted(
+            (
+                ("(" not in word.text and ")" not in word.text, word.confidence, b, n, i)
+                for b, block in enumerate(blocks)
+                for n, line in enumerate(block.lines)
+                for i, word in enumerate(line.words)
+                if word.confidence < HANJA_SUSPECT_CONFIDENCE
+            ),
+            key=lambda t: t[:2],
+        )
+        replaced: dict[tuple[int, int, int], Word] = {}
+        for tried, (_, _, b, n, i) in enumerate(doubtful):
+            if tried == HANJA_PROBE_WORDS and not replaced:
+                break
+            again = self._hanja_word(clean, dpi, blocks[b].lines[n].words[i])
+            if again is not None:
+                replaced[(b, n, i)] = again
+        if not replaced:
+            return blocks
+        return [
+            block.model_copy(
+                update={
+                    "lines": [
+                        line.model_copy(
+                            update={"words": [replaced.get((b, n, i), w) for i, w in enumerate(line.words)]}
+                        )
+                        for n, line in enumerate(block.lines)
+                    ]
+                }
+            )
+            for b, block in enumerate(blocks)
+        ]
+
+    def _hanja_word(self, clean: np.ndarray, dpi: int, word: Word) -> Word | None:
+        """``word`` with the stretches that the Hanja model reads confidently as Hanja, and the main
+        model reads in doubt, written by the Hanja model; None when there are none.
+
+        Both models read the word's box; each character counts with the confidence of the piece
+        Tesseract read it in (a syllable, or a run of Hanja). On the tuning pages the Hanja of a
+        gloss, 선지급(先支給)할, read at 0.83–0.97 with the Hanja model and 0.00–0.58 as Korean
+        garbage; the Hanja model's confident misreadings of Hangul were single characters. Only
+        the stretch is replaced: the rest of the word keeps the page reading's text (a word read
+        alone can lose a syllable the page reading had).
+        """
+        assert self.hanja_languages is not None
+        runs = _hanja_runs(self._characters(clean, word.bbox, dpi, self.hanja_languages))
+        if not runs:
+            return None
+        chars = self._characters(clean, word.bbox, dpi, self.languages)
+        text, seen, confident = word.text, "".join(c.text for c in chars), 0.0
+        for run in reversed(runs):  # right to left: the positions to the left stay valid
+            x0, x1 = run[0].bbox[0], run[-1].bbox[2]
+            under = [k for k, c in enumerate(chars) if x0 <= (c.bbox[0] + c.bbox[2]) / 2 <= x1]
+            if any(chars[k].confidence >= HANJA_KOREAN_DOUBT for k in under):
+                continue
+            start = (
+                sum(len(c.text) for c in chars[: under[0]])
+                if under
+                else sum(len(c.text) for c in chars if c.bbox[2] <= x0)
+            )
+            end = start + sum(len(chars[k].text) for k in under)
+            text = _splice(text, seen, start, end, "".join(c.text for c in run))
+            confident += sum(c.confidence for c in run)
+        if text == word.text:
+            return None
+        hanja = len(_HANJA.findall(text))
+        others = len(text) - hanja
+        confidence = (confident + word.confidence * others) / len(text) if confident else word.confidence
+        return word.model_copy(update={"text": text, "confidence": min(1.0, confidence)})
+
+    def _characters(self, clean: np.ndarray, box: BBox, dpi: int, languages: str) -> list[Word]:
+        """The characters in ``box`` as ``languages`` reads them, each with its own box and the
+        confidence of the piece it was read in."""
+        pad = 4
+        x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
+        crop = clean[y0 : box[3] + pad, x0 : box[2] + pad]
+        if crop.size == 0:
+            return []
+        api = self._api(languages, tesserocr.PSM.SINGLE_LINE)
+        api.SetImage(Image.fromarray(np.ascontiguousarray(crop)))
+        api.SetSourceResolution(dpi)
+        if not api.Recognize():
+            return []
+        level = tesserocr.RIL.SYMBOL
+        out = []
+        for symbol in tesserocr.iterate_level(api.GetIterator(), level):
+            try:
+                text = symbol.GetUTF8Text(level).strip()
+            except RuntimeError:  # an element with no text
+                continue
+            found = symbol.BoundingBox(level)
+            if text and found is not None:
+                confidence = min(1.0, max(0.0, symbol.Confidence(tesserocr.RIL.WORD) / 100))
+                bbox: BBox = (found[0] + x0, found[1] + y0, found[2] + x0, found[3] + y0)
+                out.append(Word(text=text, bbox=bbox, confidence=confidence))
+        return out
+
     def _read_line(self, clean: np.ndarray, box: BBox, dpi: int, languages: str) -> Line | None:
         pad = 4
         x0, y0, x1, y1 = max(0, box[0] - pad), max(0, box[1] - pad), box[2] + pad, box[3] + pad
@@ -439,6 +579,31 @@ class TesseractEngine:
                 raise PageTimeout("the page's time limit ran out during recognition")
             return []
         return _collect_blocks(api.GetIterator(), x0, y0)
+
+
+def _hanja_runs(chars: list[Word]) -> list[list[Word]]:
+    """Runs of at least ``HANJA_MIN_RUN`` characters read as Hanja at ``HANJA_MIN`` or more."""
+    runs: list[list[Word]] = [[]]
+    for char in chars:
+        if _HANJA.fullmatch(char.text) and char.confidence >= HANJA_MIN:
+            runs[-1].append(char)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if len(run) >= HANJA_MIN_RUN]
+
+
+def _splice(text: str, seen: str, start: int, end: int, insert: str) -> str:
+    """``text`` with the stretch that ``seen[start:end]`` stands for (``seen`` being another reading
+    of the same word) replaced by ``insert``."""
+    matcher = difflib.SequenceMatcher(None, seen, text, autojunk=False)
+
+    def at(index: int) -> int:
+        for _, a0, a1, b0, b1 in matcher.get_opcodes():
+            if a0 <= index < a1 or (index == a1 == len(seen)):
+                return b0 + round((index - a0) * (b1 - b0) / max(1, a1 - a0))
+        return len(text)
+
+    return text[: at(start)] + insert + text[at(end) if end > start else at(start) :]
 
 
 def _overlaps(a: Word, b: Word) -> bool:

@@ -4,18 +4,20 @@ pages, the whole-page fallback, coverage."""
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from munseo.elements import BlockKind
-from munseo.evaluate.metrics import cer, table_rows_kept, word_recall
+from munseo.evaluate.metrics import cer, class_errors, table_rows_kept, word_recall
 from munseo.evaluate.realpages import (
     RealText,
     apply_degradation,
     degradation_preset,
     find_font,
+    hanja_paragraphs,
     render_real_page,
 )
 from munseo.evaluate.testpages import HEAVY_DAMAGE, degrade, render_text_page
@@ -171,6 +173,31 @@ def test_the_deskew_pathology_page_reads_well(engine: TesseractEngine) -> None:
     assert cer(page.text, result.text) < 0.05
     assert result.preprocessing is not None and result.preprocessing.denoised and result.preprocessing.deskewed
     assert result.quality is not None and result.quality.treatment == "denoised"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("font", "degradation"), [("Nanum Gothic", "clean"), ("Un Dotum", "degraded")])
+def test_hanja_glosses_are_read_by_the_hanja_model_only_where_a_page_carries_them(
+    engine: TesseractEngine, text: RealText, font: str, degradation: str
+) -> None:
+    """The Korean models cannot write Hanja: 선지급(先支給) came back as 선지급(쑥흑%)."""
+    without = TesseractEngine(hanja_languages=None)
+    page = render_real_page(hanja_paragraphs(text), find_font(font), 300, "plain", degradation, seed=4)
+    assert len(re.findall(r"[\u4e00-\u9fff]", page.text)) >= 30
+    read = read_page(engine, page.image, page.dpi).result
+    plain = read_page(without, page.image, page.dpi).result
+    assert read.engine is not None and read.engine.languages.endswith("+HanT")
+    hanja, before = class_errors(page.text, read.text), class_errors(page.text, plain.text)
+    assert before.rate("hanja") == 1.0  # nothing to compare with otherwise
+    assert hanja.rate("hanja") is not None and hanja.rate("hanja") < 0.85
+    assert cer(page.text, read.text) < cer(page.text, plain.text)
+    assert hanja.rate("hangul") <= before.rate("hangul") + 0.002
+    # A page without Hanja is read as before, and says so.
+    other = render_real_page(text, find_font(font), 300, "plain", degradation, seed=5)
+    assert not re.search(r"[\u4e00-\u9fff]", other.text)
+    again, alone = read_page(engine, other.image, other.dpi).result, read_page(without, other.image, other.dpi).result
+    assert again.engine is not None and "HanT" not in again.engine.languages
+    assert again.text == alone.text
 
 
 @pytest.mark.parametrize("dpi", [200, 300])
