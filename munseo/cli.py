@@ -231,7 +231,7 @@ def ocr_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the element tree and page quality as JSON.")] = False,
     dpi: Annotated[int | None, typer.Option(help="Render resolution.")] = None,
     languages: Annotated[
-        str | None, typer.Option(help="Tesseract model(s), e.g. Hangul (default), kor+eng, Hangul+HanT for Hanja.")
+        str | None, typer.Option(help="Tesseract model(s), e.g. Hangul (default), kor+eng, Hangul+HanT.")
     ] = None,
     repair: Annotated[
         bool | None, typer.Option("--repair/--no-repair", help="Put back ·, ①, ○, □, ∼, 「」 from context.")
@@ -243,8 +243,10 @@ def ocr_command(
     turned upright if they lie on their side or upside down, cleaned (deskew;
     denoise when measured noisy, flatten), cut into regions (columns;
     ruled tables read row by row, ' | ' between cells) and read with the
-    Hangul model (Latin lines with eng). If the regions cover less of the
-    page's text than a whole-page reading, the better reading is kept.
+    Hangul model (Latin lines with eng; Hanja in doubtful words with HanT,
+    on pages that carry Hanja). If the regions cover less of the page's
+    text than a whole-page reading, the better reading is kept. A blank
+    page (no glyph-sized ink, speckle aside) is not read.
 
     Each page's header says how it was read: confidence, the reading kept,
     coverage, rotation, repairs, and whether it needs review.

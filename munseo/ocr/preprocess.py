@@ -76,10 +76,11 @@ def ink_mask(small: np.ndarray) -> np.ndarray:
     """
     background = cv2.dilate(small, np.ones((15, 15), np.uint8))
     flat = cv2.divide(small, background, scale=255)
-    threshold, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    paper = flat[binary == 0]
-    if paper.size:
-        threshold = min(threshold, float(np.median(paper)) - MIN_INK_CONTRAST)
+    threshold, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    paper = np.bincount(flat.ravel(), minlength=256)[int(threshold) + 1 :]
+    if paper.sum():
+        median = int(threshold) + 1 + int(np.searchsorted(np.cumsum(paper), paper.sum() / 2))
+        threshold = min(threshold, median - MIN_INK_CONTRAST)
     return flat <= threshold
 
 
