@@ -17,19 +17,23 @@ characters); three-character shingles (then linked at an estimated similarity of
 100. The report is on the ``dev`` split.
 
 Shingles alone cannot tell a rescan from another filled-in copy of one form: ``munseo synth``
-documents of one institution and type share 0.4–0.55 of their shingles, as much as a degraded
-rescan does, and even 0.8 of their letters in order. So a band match only makes a ``CANDIDATE``,
-and the texts decide (``likeness``): a second scan differs by OCR slips, scattered or where a
-stamp or a ruled table was read worse, while two copies of one form differ in their figures
-(dates, numbers, sums), which OCR reads well. On synthetic documents of seeds 1–3 (about 130
-rescans over four runs of ``bench_duplicates.py --only synth --seed N``) rescans' figures lined up
-0.84 or more and their letters 0.63 or more; distinct documents of one kind had figures 0.76 or
-less. ``FIGURES`` sits between; ``LETTERS`` is a floor below every rescan (distinct documents'
-letters reached 0.8, so letters alone do not separate). Text without a digit is judged by its
-letters alone, above the 0.82 the most alike distinct documents reached. A band match needs an
-estimated similarity of ``CANDIDATE`` (0.25) to be compared; a rescan's was 0.37 or more. The report is on seed 7, where
-three pairs of distinct documents printed with figures 0.80–0.82 alike were still linked
-(BENCHMARKS.md, "Near-duplicate rescans").
+documents of one institution and type share up to 0.6 of their shingles, and a degraded rescan
+read with many slips shares less. So a band match only makes a ``CANDIDATE``, and the texts decide
+(``likeness``): a second scan differs by OCR slips, scattered or where a stamp or a ruled table was
+read worse, while two copies of one form differ in their figures (dates, numbers, sums), which OCR
+reads well. A pair is one paper when its letters line up ``LETTERS`` or more and either its
+figures line up ``FIGURES`` or more, or its text is alike throughout (shingles ``SHINGLES``,
+letters ``LETTERS_CLOSE``) and the figures of one are found in the other (``FIGURES_KEPT``): a
+scan whose stamp or pen marks were read as a row of zeros has figures 0.61 alike, but lost none.
+
+Chosen on synthetic documents of seeds 1 and 2 (200 rescans among 5,500 candidate pairs of distinct
+documents; ``bench_duplicates.py --only synth --seed N``; the report is on seed 7): rescans'
+shingles were 0.71 or more alike, distinct documents' 0.60 or less, and distinct documents' figures
+reached 0.82 while a rescan's, with a date or a sum misread, fell to 0.61. Figures alone (0.80)
+linked three distinct pairs and missed two rescans there; this rule linked all 200 and no distinct
+pair. Text without a digit is judged by its letters alone, above the 0.82 the most alike distinct
+documents reached (``LETTERS_ALONE``). A band match needs an estimated similarity of
+``CANDIDATE`` (0.25) to be compared.
 """
 
 from __future__ import annotations
@@ -50,9 +54,15 @@ PERMUTATIONS = BANDS * ROWS
 MIN_SHINGLES = 20
 # Estimated shingle similarity from which a document sharing a band is compared text to text.
 CANDIDATE = 0.25
-# A rescan's letters and figures line up at least this much (``Likeness``); with no figures at all,
-# its letters must line up ``LETTERS_ALONE``.
-LETTERS, FIGURES, LETTERS_ALONE = 0.55, 0.80, 0.85
+# A rescan's letters line up at least LETTERS, and its figures FIGURES, unless its shingles are
+# SHINGLES alike and its letters LETTERS_CLOSE (``Likeness.rescan``); with no figures at all, its
+# letters must line up LETTERS_ALONE.
+LETTERS, FIGURES, LETTERS_ALONE = 0.55, 0.83, 0.85
+SHINGLES, LETTERS_CLOSE = 0.70, 0.85
+# … and the figures of the reading with fewer of them are found in order in the other's at least
+# this much: a scan can gain figures (a pen mark read as 0s) but keeps the paper's own, while two
+# copies of one form differ in theirs.
+FIGURES_KEPT = 0.9
 # Letters and digits compared at most from the start of each text: bounds the alignment's time.
 COMPARED = 20_000
 
@@ -78,10 +88,13 @@ def _flat(text: str) -> str:
     return _NOT_TEXT.sub("", normalise(text))
 
 
+def _runs(flat: str) -> set[str]:
+    return {flat[i : i + SHINGLE] for i in range(len(flat) - SHINGLE + 1)}
+
+
 def shingles(text: str) -> np.ndarray:
     """The 32-bit hashes of the text's distinct ``SHINGLE``-character runs (letters and digits only)."""
-    flat = _flat(text)
-    runs = {flat[i : i + SHINGLE] for i in range(len(flat) - SHINGLE + 1)}
+    runs = _runs(_flat(text))
     return np.array(
         sorted(int.from_bytes(hashlib.blake2b(r.encode(), digest_size=4).digest(), "little") for r in runs),
         dtype=np.uint64,
@@ -127,17 +140,24 @@ def from_bytes(data: bytes) -> np.ndarray:
 @dataclass(frozen=True)
 class Likeness:
     """How alike two readings are, as shares (0–1) of characters that line up in order (1 −
-    Indel distance / both lengths): over their letters, and over their figures (digits)."""
+    Indel distance / both lengths): over their letters, and over their figures (digits); and the
+    Jaccard similarity of their ``SHINGLE``-character runs."""
 
     letters: float
     figures: float | None  # None when neither text has a digit
+    shingles: float = 0.0
+    figures_kept: float = 0.0  # share of the fewer figures found in order among the other's
 
     @property
     def rescan(self) -> bool:
         """Whether the two readings are one paper read twice."""
         if self.figures is None:
             return self.letters >= LETTERS_ALONE
-        return self.letters >= LETTERS and self.figures >= FIGURES
+        if self.letters < LETTERS:
+            return False
+        if self.figures >= FIGURES:
+            return True
+        return self.shingles >= SHINGLES and self.letters >= LETTERS_CLOSE and self.figures_kept >= FIGURES_KEPT
 
 
 def likeness(a: str, b: str) -> Likeness:
@@ -147,4 +167,10 @@ def likeness(a: str, b: str) -> Likeness:
     letters_a, letters_b = _DIGIT.sub("", flat_a), _DIGIT.sub("", flat_b)
     digits_a, digits_b = _NOT_DIGIT.sub("", flat_a), _NOT_DIGIT.sub("", flat_b)
     figures = Indel.normalized_similarity(digits_a, digits_b) if digits_a or digits_b else None
-    return Likeness(Indel.normalized_similarity(letters_a, letters_b), figures)
+    fewer = min(len(digits_a), len(digits_b))
+    common = (len(digits_a) + len(digits_b) - Indel.distance(digits_a, digits_b)) / 2
+    runs_a, runs_b = _runs(flat_a), _runs(flat_b)
+    shared = len(runs_a & runs_b) / len(runs_a | runs_b) if runs_a or runs_b else 1.0
+    return Likeness(
+        Indel.normalized_similarity(letters_a, letters_b), figures, shared, common / fewer if fewer else 0.0
+    )

@@ -53,11 +53,27 @@ def test_a_rescan_reads_alike_and_another_copy_of_the_form_does_not() -> None:
     slipped = first.replace("송부", "송무", 1).replace("위원장", "위윈장").replace("참고", "잠고")
     other = FORM.format(421, 3, 2025, 2, 7, 9)  # the same form, other figures
     assert likeness(first, slipped).rescan and likeness(first, slipped).figures == 1.0
-    assert likeness(first, first.replace(" ", "\n")) == Likeness(1.0, 1.0)  # layout is no difference
+    assert likeness(first, first.replace(" ", "\n")) == Likeness(1.0, 1.0, 1.0, 1.0)  # layout is no difference
     # The shingles alone make the other copy a candidate; its figures tell it apart.
     sig_first, sig_other = signature(first), signature(other)
     assert sig_first is not None and sig_other is not None and similarity(sig_first, sig_other) >= CANDIDATE
     assert likeness(first, other).letters == 1.0 and not likeness(first, other).rescan
+    # A longer form, alike throughout but for its figures, is still another document.
+    longer = FORM + " 참고 자료는 의사국 의안과에서 열람할 수 있습니다."
+    assert not likeness(longer.format(418, 12, 2024, 11, 15, 27), longer.format(421, 3, 2025, 2, 7, 9)).rescan
     # Without figures, the letters alone decide, by a stricter measure.
-    assert likeness("법률안 심사", "법률안 심사") == Likeness(1.0, None)
+    assert likeness("법률안 심사", "법률안 심사") == Likeness(1.0, None, 1.0, 0.0)
     assert Likeness(0.84, None).rescan is False and Likeness(0.6, 0.9).rescan is True
+
+
+def test_a_rescan_whose_marks_read_as_figures_is_still_one_paper() -> None:
+    """A stamp or pen marks read as a row of zeros: the figures line up 0.6, but the paper's own
+    figures are all there, and everything else reads alike."""
+    first = FORM.format(418, 12, 2024, 11, 15, 27) * 2
+    marked = first.replace("붙임과 같이", "붙임과 " + "0 " * 24 + "같이", 1).replace("송부", "송무", 1)
+    alike = likeness(first, marked)
+    assert alike.figures is not None and alike.figures < 0.83 and alike.figures_kept == 1.0
+    assert alike.rescan
+    # The same marks on another copy of the form do not make it this paper.
+    other = FORM.format(421, 3, 2025, 2, 7, 9) * 2
+    assert not likeness(other.replace("붙임과 같이", "붙임과 0 0 0 0 0 0 같이", 1), first).rescan
