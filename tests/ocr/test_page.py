@@ -188,10 +188,13 @@ def test_hanja_glosses_are_read_by_the_hanja_model_only_where_a_page_carries_the
     plain = read_page(without, page.image, page.dpi).result
     assert read.engine is not None and read.engine.languages.endswith("+HanT")
     hanja, before = class_errors(page.text, read.text), class_errors(page.text, plain.text)
-    assert before.rate("hanja") == 1.0  # nothing to compare with otherwise
-    assert hanja.rate("hanja") is not None and hanja.rate("hanja") < 0.85
+    assert before.rate("hanja") == 1.0
+    assert hanja.rate("hanja") is not None and hanja.rate("hanja") < 0.7
     assert cer(page.text, read.text) < cer(page.text, plain.text)
-    assert hanja.rate("hangul") <= before.rate("hangul") + 0.002
+    # Only words that now hold Hanja changed: every other line reads exactly as before.
+    lines = list(zip(plain.text.splitlines(), read.text.splitlines(), strict=True))
+    assert all(old == new for old, new in lines if not re.search(r"[\u4e00-\u9fff]", new))
+    assert sum(old != new for old, new in lines) >= 5
     # A page without Hanja is read as before, and says so.
     other = render_real_page(text, find_font(font), 300, "plain", degradation, seed=5)
     assert not re.search(r"[\u4e00-\u9fff]", other.text)
