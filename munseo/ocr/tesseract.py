@@ -267,15 +267,8 @@ class TesseractEngine:
         if not glyphs[0].any():
             # No glyph-sized ink: a blank page, or a blank page's speckle, which Tesseract would
             # spend a minute reading as a page of garbage.
-            return PageResult(
-                number=number,
-                width=width,
-                height=height,
-                dpi=dpi,
-                source=PageSource.OCR,
-                text="",
-                engine=EngineInfo(name=self.name, version=self.version, languages=self.languages, layout="blank"),
-                quality=PageQuality(reading="blank", coverage=1.0),
+            return self._result(
+                gray, dpi, number, [], 0.0, self.languages, "blank", PageQuality(reading="blank", coverage=1.0)
             )
         regions = self._regions(gray)
         model = self._page_model(clean, regions, dpi)
@@ -308,6 +301,33 @@ class TesseractEngine:
                 blocks, languages = with_hanja, f"{languages}+{self.hanja_languages}"
         words = [w for b in blocks for line in b.lines for w in line.words]
         covered = covered if best is first else quality.coverage(clean, words, glyphs=glyphs)
+        return self._result(
+            gray,
+            dpi,
+            number,
+            blocks,
+            quality.mean_confidence(words) * min(1.0, covered / MIN_COVERAGE),
+            languages,
+            self._layout_name(best),
+            PageQuality(
+                reading=best.name,
+                coverage=round(covered, 4),
+                candidates={r.name: round(r.score, 1) for r in readings},
+            ),
+        )
+
+    def _result(
+        self,
+        gray: np.ndarray,
+        dpi: int,
+        number: int,
+        blocks: list[Block],
+        confidence: float,
+        languages: str,
+        layout: str,
+        page_quality: PageQuality,
+    ) -> PageResult:
+        height, width = gray.shape[:2]
         return PageResult(
             number=number,
             width=width,
@@ -316,15 +336,9 @@ class TesseractEngine:
             source=PageSource.OCR,
             text="\n".join(b.text for b in blocks),
             blocks=blocks,
-            mean_confidence=round(quality.mean_confidence(words) * min(1.0, covered / MIN_COVERAGE), 4),
-            engine=EngineInfo(
-                name=self.name, version=self.version, languages=languages, layout=self._layout_name(best)
-            ),
-            quality=PageQuality(
-                reading=best.name,
-                coverage=round(covered, 4),
-                candidates={r.name: round(r.score, 1) for r in readings},
-            ),
+            mean_confidence=round(confidence, 4),
+            engine=EngineInfo(name=self.name, version=self.version, languages=languages, layout=layout),
+            quality=page_quality,
         )
 
     def _regions(self, gray: np.ndarray) -> list[Region]:
