@@ -43,6 +43,7 @@ import numpy as np
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
+from munseo.evaluate.metrics import char_class
 from munseo.evaluate.testpages import degrade
 
 Split = Literal["train", "dev"]
@@ -270,13 +271,12 @@ def load_real_text(corpora: Path, split: Split = "dev", seed: int = 0, documents
     return RealText(split=split, documents=tuple(docs), statutes=tuple(statutes), english=tuple(english))
 
 
-_HANJA = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
 def hanja_paragraphs(text: RealText) -> RealText:
     """``text`` with only the paragraphs that carry Hanja (glosses such as 선지급(先支給), mostly in
     statutes): pages drawn from it carry Hanja on most lines."""
-    documents = tuple(kept for doc in text.documents if (kept := tuple(p for p in doc if _HANJA.search(p))))
+    documents = tuple(
+        kept for doc in text.documents if (kept := tuple(p for p in doc if any(char_class(c) == "hanja" for c in p)))
+    )
     return RealText(split=text.split, documents=documents, statutes=text.statutes, english=text.english)
 
 

@@ -548,13 +548,8 @@ class TesseractEngine:
         confidence of the piece it was read in."""
         pad = 4
         x0, y0 = max(0, box[0] - pad), max(0, box[1] - pad)
-        crop = clean[y0 : box[3] + pad, x0 : box[2] + pad]
-        if crop.size == 0:
-            return []
-        api = self._api(languages, tesserocr.PSM.SINGLE_LINE)
-        api.SetImage(Image.fromarray(np.ascontiguousarray(crop)))
-        api.SetSourceResolution(dpi)
-        if not api.Recognize():
+        api = self._recognized(clean, (x0, y0, box[2] + pad, box[3] + pad), dpi, tesserocr.PSM.SINGLE_LINE, languages)
+        if api is None:
             return []
         level = tesserocr.RIL.SYMBOL
         out = []
@@ -585,11 +580,22 @@ class TesseractEngine:
         psm: int = tesserocr.PSM.SINGLE_BLOCK,
         languages: str | None = None,
     ) -> list[Block]:
+        x0, y0 = max(0, box[0]), max(0, box[1])
+        api = self._recognized(gray, box, dpi, psm, languages or self.languages)
+        if api is None:
+            return []
+        return _collect_blocks(api.GetIterator(), x0, y0)
+
+    def _recognized(
+        self, gray: np.ndarray, box: BBox, dpi: int, psm: int, languages: str
+    ) -> tesserocr.PyTessBaseAPI | None:
+        """The model that has recognised ``box`` of the page (within the page's time limit), or None
+        when there was nothing to read."""
         x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), box[2], box[3]
         crop = gray[y0:y1, x0:x1]
         if crop.size == 0:  # e.g. a probe strip whose ends fell on one blank row: nothing to read
-            return []
-        api = self._api(languages or self.languages, psm)
+            return None
+        api = self._api(languages, psm)
         api.SetImage(Image.fromarray(np.ascontiguousarray(crop)))
         api.SetSourceResolution(dpi)
         left = time_left()
@@ -598,8 +604,8 @@ class TesseractEngine:
         if not api.Recognize(timeout=max(1, int(left * 1000)) if left is not None else 0):
             if (after := time_left()) is not None and after <= 0:
                 raise PageTimeout("the page's time limit ran out during recognition")
-            return []
-        return _collect_blocks(api.GetIterator(), x0, y0)
+            return None
+        return api
 
 
 def _hanja_runs(chars: list[Word]) -> list[list[Word]]:
