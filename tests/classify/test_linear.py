@@ -49,18 +49,43 @@ def test_linear_morph_analyzer_trains(data_dir: Path, tmp_path: Path):
     assert result.metrics["dev"]["doc_type"]["accuracy"] > 0.5
 
 
-def test_tasks_are_fitted_side_by_side_only_within_the_memory_budget() -> None:
+def test_labels_are_fitted_side_by_side_only_within_the_memory_budget() -> None:
     from scipy import sparse
 
     from munseo.classify.linear import fit_threads
 
     small = sparse.random(1000, 500, density=0.01, format="csr")
-    assert fit_threads(small, 2, LinearOptions()) == 2
-    assert fit_threads(small, 1, LinearOptions()) == 1
+    assert fit_threads(small, LinearOptions()) == 2
+    assert fit_threads(small, LinearOptions(threads=1)) == 1
     large_copy_mib = LinearOptions().fit_memory_mib * 0.6  # two copies would not fit
     rows = int(large_copy_mib * 2**20 / 16)
     large = sparse.csr_matrix((np.ones(rows), np.zeros(rows, dtype=np.int32), np.arange(rows + 1)), shape=(rows, 1))
-    assert fit_threads(large, 2, LinearOptions()) == 1
+    assert fit_threads(large, LinearOptions()) == 1
+
+
+@pytest.mark.parametrize("labels", [2, 3, 7])
+def test_label_groups_fitted_side_by_side_give_the_svms_of_one_fit(labels: int) -> None:
+    from sklearn.datasets import make_classification
+
+    from munseo.classify.linear import _fit_task
+
+    x, y = make_classification(400, 60, n_informative=20, n_classes=labels, weights=None, random_state=3)
+    y[:3] = labels - 1  # classes of unequal sizes: the class weights differ
+    x = sparse_rows(x)
+    options = LinearOptions(weight_cap=5.0, tol=1e-5, max_iter=10_000)
+    one = _fit_task(x, y, options, seed=1, threads=1)
+    two = _fit_task(x, y, options, seed=1, threads=2)
+    order = np.argsort(two[0])
+    np.testing.assert_array_equal(one[0], two[0][order])
+    np.testing.assert_allclose(one[1], two[1][order], atol=1e-3)
+    np.testing.assert_allclose(one[2], two[2][order], atol=1e-3)
+    assert one[1].shape == (labels, 60)
+
+
+def sparse_rows(x: np.ndarray):
+    from scipy import sparse
+
+    return sparse.csr_matrix(np.where(np.abs(x) > 0.5, x, 0.0))
 
 
 def test_features_that_tell_a_label_apart_are_scaled_up() -> None:
