@@ -1,5 +1,6 @@
 """Prometheus metrics: request latency observed in this process; documents, pages, queue depth and
-stage latency read from the database at scrape time, so every process reports the same totals.
+stage latency read from the database at scrape time, so every process reports the same totals. The
+stage latency histogram counts every page ever stored (``stage_timings``), so its counts only grow.
 
 Documents by status, pages and failed jobs are gauges, not counters: they are how many there are now,
 and they fall when a document moves on from "queued", is deleted, or a failed job is run again (a
@@ -16,9 +17,9 @@ from prometheus_client.utils import floatToGoString
 
 from munseo.stages import Services
 from munseo.stages.retrain import drift
+from munseo.store.stats import STAGE_BUCKETS
 
 log = logging.getLogger(__name__)
-STAGE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, float("inf"))
 
 
 class _DatabaseCollector:
@@ -28,7 +29,6 @@ class _DatabaseCollector:
 
     def collect(self) -> Iterator[Metric]:
         totals = self.store.stats.totals()
-        timings = self.store.stats.page_timings(5000)
         documents = GaugeMetricFamily("munseo_documents", "Documents by status, now.", labels=["status"])
         for status, count in totals.documents_by_status.items():
             documents.add_metric([status], count)
@@ -44,13 +44,10 @@ class _DatabaseCollector:
         yield pages
         yield queue
         yield errors
-        stages = HistogramMetricFamily(
-            "munseo_stage_seconds", "Time per page and stage (the latest 5,000 pages).", labels=["stage"]
-        )
-        for stage in sorted({k for t in timings for k in t}):
-            values = [t[stage] / 1000 for t in timings if stage in t]
-            buckets = [(floatToGoString(b), sum(1 for v in values if v <= b)) for b in STAGE_BUCKETS]
-            stages.add_metric([stage], buckets, sum(values))
+        stages = HistogramMetricFamily("munseo_stage_seconds", "Time per page and stage.", labels=["stage"])
+        for stage, (counts, seconds) in sorted(self.store.stats.stage_histogram().items()):
+            buckets = [(floatToGoString(bound), count) for bound, count in zip(STAGE_BUCKETS, counts, strict=True)]
+            stages.add_metric([stage], buckets, seconds)
         yield stages
         try:
             state = drift(self.services)

@@ -25,6 +25,7 @@ from munseo.store.models import (
 )
 from munseo.store.search import Search
 from munseo.store.similar import Similar
+from munseo.store.stats import Stats
 
 
 class DocumentNotFound(LookupError):
@@ -103,11 +104,16 @@ _ORDER = {
 
 class Documents(Repository):
     def __init__(
-        self, sessions: sessionmaker[Session], search: Search, duplicates: NearDuplicates, similar: Similar
+        self,
+        sessions: sessionmaker[Session],
+        search: Search,
+        duplicates: NearDuplicates,
+        similar: Similar,
+        stats: Stats,
     ) -> None:
         super().__init__(sessions)
-        # All three written in the same transaction as the pages they are made from.
-        self.search, self.duplicates, self.similar = search, duplicates, similar
+        # All four written in the same transaction as the pages they are made from.
+        self.search, self.duplicates, self.similar, self.stats = search, duplicates, similar, stats
 
     def find_same(self, sha256: str, stale_seconds: float) -> Document | None:
         """The document these bytes already are, by the one duplicate rule of every entry point: a
@@ -204,6 +210,8 @@ class Documents(Repository):
             self.search.index(document_id, [(p.number, p.text) for p in pages], tx=session)
             self.duplicates.record(document_id, text, tx=session)
             self.similar.record(document_id, text, tx=session)
+            # last, so that the histogram's shared rows are held only until the commit
+            self.stats.record_timings([p.timings_ms for p in pages], tx=session)
 
     def get(self, document_id: int) -> Document | None:
         """A document with its pages and current labels loaded."""

@@ -166,6 +166,19 @@ class Page(Base):
     document: Mapped[Document] = relationship(back_populates="pages")
 
 
+class StageTiming(Base):
+    """Every page stage timing ever stored, counted by latency bucket (``stats.STAGE_BUCKETS``, by
+    index): the Prometheus histogram of stage latency, whose counts only grow, whatever later
+    happens to the pages."""
+
+    __tablename__ = "stage_timings"
+
+    stage: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)  # the sum of the timings counted here
+
+
 class Job(Base):
     __tablename__ = "jobs"
 

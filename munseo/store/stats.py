@@ -3,13 +3,17 @@ every process reports the same totals."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from munseo.store.base import Repository
+from munseo.store.base import Repository, Transaction
 from munseo.store.models import (
     ClassificationHistory,
     Document,
@@ -19,7 +23,12 @@ from munseo.store.models import (
     Page,
     Review,
     ShadowLabel,
+    StageTiming,
 )
+
+# upper bounds (seconds) of the stage-latency histogram's buckets; ``stage_timings`` counts by index,
+# so changing them takes a migration that counts the stored pages again
+STAGE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, float("inf"))
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,43 @@ class Stats(Repository):
                 Document.status == DocumentStatus.PROCESSED, Document.processed_at >= since
             )
             return [(when, pages) for when, pages in session.execute(query)]
+
+    def record_timings(self, timings: Iterable[dict[str, float]], tx: Transaction | None = None) -> None:
+        """Count stored pages' stage timings (ms) into the latency histogram, in the caller's
+        transaction when given: one statement that adds to the counts in place (rows in one order,
+        so that two writers never wait on each other's rows crosswise)."""
+        counts: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0, 0.0])
+        for page in timings:
+            for stage, ms in page.items():
+                seconds = ms / 1000
+                bucket = next(i for i, bound in enumerate(STAGE_BUCKETS) if seconds <= bound)
+                counts[(stage, bucket)][0] += 1
+                counts[(stage, bucket)][1] += seconds
+        if not counts:
+            return
+        rows = [{"stage": s, "bucket": b, "count": int(c), "seconds": t} for (s, b), (c, t) in sorted(counts.items())]
+        with self._write(tx) as session:
+            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+            statement = dialect.insert(StageTiming).values(rows)
+            statement = statement.on_conflict_do_update(
+                index_elements=[StageTiming.stage, StageTiming.bucket],
+                set_={
+                    "count": StageTiming.count + statement.excluded.count,
+                    "seconds": StageTiming.seconds + statement.excluded.seconds,
+                },
+            )
+            session.execute(statement)
+
+    def stage_histogram(self) -> dict[str, tuple[list[int], float]]:
+        """Per stage, how many timings fell at or below each of ``STAGE_BUCKETS`` (cumulative, as
+        Prometheus wants them) and their sum in seconds, over every page ever stored."""
+        counts: dict[str, list[int]] = {}
+        seconds: dict[str, float] = defaultdict(float)
+        with self.sessions() as session:
+            for row in session.scalars(select(StageTiming)):
+                counts.setdefault(row.stage, [0] * len(STAGE_BUCKETS))[row.bucket] = row.count
+                seconds[row.stage] += row.seconds
+        return {stage: (list(accumulate(per_bucket)), seconds[stage]) for stage, per_bucket in counts.items()}
 
     def page_timings(self, latest: int) -> list[dict[str, float]]:
         """The stage timings (ms) of the ``latest`` pages stored."""

@@ -9,11 +9,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from munseo.classify.registry import ModelHolder
 from munseo.config import Settings
-from munseo.service.metrics import STAGE_BUCKETS, Metrics
+from munseo.service.metrics import Metrics
 from munseo.stages import Services
 from munseo.store.documents import NewPage
 from munseo.store.models import JobStatus
 from munseo.store.repository import Store
+from munseo.store.stats import STAGE_BUCKETS
 from tests.labels import Decision
 
 Samples = dict[str, dict[tuple[tuple[str, str], ...], float]]
@@ -106,3 +107,37 @@ def test_every_scrape_reads_the_database_afresh_and_request_latency_stays_in_its
     stats = (("method", "GET"), ("route", "/api/stats"), ("status", "200"))
     assert _scrape(here, services)[0]["munseo_http_request_seconds_sum"] == {stats: 2.0}
     assert "munseo_http_request_seconds_sum" not in _scrape(there, services)[0]
+
+
+def test_the_stage_histogram_counts_every_page_ever_stored_so_its_counts_never_fall(
+    settings: Settings, store: Store
+) -> None:
+    services = Services(settings, store, ModelHolder(store))
+
+    def ocr_histogram() -> tuple[float, float]:
+        samples, _ = _scrape(Metrics(), services)
+        ocr = (("stage", "ocr"),)
+        return samples["munseo_stage_seconds_count"][ocr], samples["munseo_stage_seconds_sum"][ocr]
+
+    _document(store, 1, [{"ocr": 100.0}])
+    assert ocr_histogram() == (1, pytest.approx(0.1))
+    # the same file read again: its stored pages are dropped, then replaced
+    store.documents.start(
+        sha256=f"{1:064x}", filename="1.pdf", mime="application/pdf", size=1, page_count=1, original_path="/x"
+    )
+    assert ocr_histogram() == (1, pytest.approx(0.1))
+    _document(store, 1, [{"ocr": 200.0}])
+    assert ocr_histogram() == (2, pytest.approx(0.3))
+
+
+def test_documents_finished_side_by_side_are_all_counted(settings: Settings, store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def finish(n: int) -> None:  # every document adds to the same histogram rows
+        _document(store, n, [{"ocr": 40.0 * (n % 7), "classify": 3.0}, {"ocr": 700.0}])
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(finish, range(1, 41)))
+    histogram = store.stats.stage_histogram()
+    assert histogram["ocr"][0][-1] == 80 and histogram["classify"][0][-1] == 40
+    assert histogram["ocr"][1] == pytest.approx(sum(0.04 * (n % 7) + 0.7 for n in range(1, 41)))

@@ -1,8 +1,9 @@
-"""Upgrading a database that already holds documents: the search index and the rescan signatures
-are filled from what is stored (migrations 0009 and 0010), oldest first."""
+"""Upgrading a database that already holds documents: the search index, the rescan signatures and the
+stage latency histogram are filled from what is stored (migrations 0009, 0010 and 0013), oldest first."""
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -33,9 +34,9 @@ def test_an_upgrade_indexes_and_links_the_documents_already_stored(database_url:
                 text(
                     "INSERT INTO pages (document_id, number, width, height, dpi, source, raw_text, text, blocks,"
                     " mean_confidence, needs_review, timings_ms)"
-                    " VALUES (:id, 1, 10, 10, 300, 'text-layer', :text, :text, '[]', 1.0, false, '{}')"
+                    " VALUES (:id, 1, 10, 10, 300, 'text-layer', :text, :text, '[]', 1.0, false, :timings)"
                 ),
-                {"id": n, "text": body},
+                {"id": n, "text": body, "timings": '{"ocr": 700.0, "classify": 3.0}' if n < 3 else "{}"},
             )
     engine.dispose()
     store = Store(database_url)  # migrates to the newest schema
@@ -47,5 +48,9 @@ def test_an_upgrade_indexes_and_links_the_documents_already_stored(database_url:
         assert store.documents.load(2).near_duplicate_of is None
         # a processed document's last change stands for when it was processed
         assert all(store.documents.load(n).processed_at is not None for n in (1, 2, 3))
+        # two pages' timings: 0.7 s of OCR (the bucket up to 1 s) and 3 ms of classifying (up to 0.01 s)
+        histogram = store.stats.stage_histogram()
+        assert histogram["ocr"] == ([0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2], pytest.approx(1.4))
+        assert histogram["classify"] == ([2] * 11, pytest.approx(0.006))
     finally:
         store.close()
