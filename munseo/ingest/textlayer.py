@@ -32,18 +32,24 @@ def extract_text_layer(
 ) -> PageResult:
     """Build the page's tree from PDFium's text runs; the page text is the layer's text, exactly.
     PDFium gives text positions in the page's own space and renders its CropBox, whose corner need
-    not be the origin: boxes are placed relative to the CropBox's top left, as on the image."""
-    width_pt, height_pt = page.get_size()
-    crop_left, _crop_bottom, _crop_right, crop_top = page.get_cropbox()
+    not be the origin, turned clockwise by the page's /Rotate: boxes are placed relative to the
+    CropBox's top left and turned with it, as on the image."""
+    width_pt, height_pt = page.get_size()  # as displayed: turned by /Rotate
+    crop_left, crop_bottom, crop_right, crop_top = page.get_cropbox()
     scale = dpi / 72
+    turns = page.get_rotation() // 90 % 4  # clockwise quarter turns
+    across, down = (crop_right - crop_left) * scale, (crop_top - crop_bottom) * scale  # before turning
 
     def to_px(left: float, bottom: float, right: float, top: float) -> BBox:
-        return (
-            max(0, round((left - crop_left) * scale)),
-            max(0, round((crop_top - top) * scale)),
-            round((right - crop_left) * scale),
-            round((crop_top - bottom) * scale),
-        )
+        x0, y0 = (left - crop_left) * scale, (crop_top - top) * scale
+        x1, y1 = (right - crop_left) * scale, (crop_top - bottom) * scale
+        if turns == 1:  # a point (x, y) of the unturned image lands at (down − y, x)
+            x0, y0, x1, y1 = down - y1, x0, down - y0, x1
+        elif turns == 2:  # at (across − x, down − y)
+            x0, y0, x1, y1 = across - x1, down - y1, across - x0, down - y0
+        elif turns == 3:  # at (y, across − x)
+            x0, y0, x1, y1 = y0, across - x1, y1, across - x0
+        return max(0, round(x0)), max(0, round(y0)), round(x1), round(y1)
 
     chars = _Chars(
         [(textpage.get_text_range(i, 1), to_px(*textpage.get_charbox(i))) for i in range(textpage.count_chars())]

@@ -3,11 +3,13 @@ tree OCR gives (lines in reading order, word boxes on the page, scaled to the re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 
-from munseo.elements import PageSource
+from munseo.elements import PageResult, PageSource
 from munseo.ingest.textlayer import MIN_TEXT_CHARS, extract_text_layer, is_usable_text
 from tests.documents import text_pdf
 
@@ -67,19 +69,28 @@ def test_each_words_box_covers_its_own_ink(tmp_path: Path) -> None:
         assert not columns[max(0, x0 - 3) : x0 - 1].any() or word is words[0], (word.text, word.bbox)
 
 
+def _changed(tmp_path: Path, text: str, change: Callable[[pdfium.PdfPage], None]) -> tuple[pdfium.PdfPage, PageResult]:
+    """A one-page PDF of ``text`` changed by ``change`` and saved, opened again, and its layer at 144 DPI."""
+    source = pdfium.PdfDocument(str(text_pdf(tmp_path / "original.pdf", text)))
+    change(source[0])
+    source.save(str(tmp_path / "changed.pdf"))
+    page = pdfium.PdfDocument(str(tmp_path / "changed.pdf"))[0]
+    textpage = page.get_textpage()
+    return page, extract_text_layer(page, textpage, textpage.get_text_range(), number=1, dpi=144)
+
+
 def test_boxes_follow_a_cropbox_whose_corner_is_not_the_origin(tmp_path: Path) -> None:
     """A page cropped away from its origin (scanners' and imposition tools' PDFs): the rendered
     image shows the CropBox, and every word's box still covers its own ink there."""
     import numpy as np
 
     text = "국토교통위원회는 도시철도 건설 사업의 예산 2024년 집행 현황을 점검하였다."
-    source = pdfium.PdfDocument(str(text_pdf(tmp_path / "full.pdf", text)))
-    width_pt, height_pt = source[0].get_size()
-    source[0].set_cropbox(25, 300, width_pt - 30, height_pt - 22)  # the text starts at (40, 800)
-    source.save(str(tmp_path / "cropped.pdf"))
-    page = pdfium.PdfDocument(str(tmp_path / "cropped.pdf"))[0]
-    textpage = page.get_textpage()
-    result = extract_text_layer(page, textpage, textpage.get_text_range(), number=1, dpi=144)
+
+    def crop(page: pdfium.PdfPage) -> None:
+        width_pt, height_pt = page.get_size()
+        page.set_cropbox(25, 300, width_pt - 30, height_pt - 22)  # the text starts at (40, 800)
+
+    page, result = _changed(tmp_path, text, crop)
     ink = np.asarray(page.render(scale=2).to_pil().convert("L")) < 128
     assert ink.shape == (result.height, result.width)
     words = [w for block in result.blocks for line in block.lines for w in line.words]
@@ -87,3 +98,24 @@ def test_boxes_follow_a_cropbox_whose_corner_is_not_the_origin(tmp_path: Path) -
     for word in words:
         x0, y0, x1, y1 = word.bbox
         assert ink[y0:y1, x0:x1].any(axis=0).sum() >= 0.6 * (x1 - x0), (word.text, word.bbox)
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_boxes_are_turned_with_a_page_that_pdf_rotate_turns(tmp_path: Path, rotation: int) -> None:
+    """A page turned by /Rotate (scanners turn sideways pages so): the image shows it turned, and
+    every word's box lies on the turned ink, which the boxes cover between them."""
+    import numpy as np
+
+    text = "국토교통위원회는 도시철도 건설 사업의 예산 2024년 집행 현황을 점검하였다."
+    page, result = _changed(tmp_path, text, lambda page: page.set_rotation(rotation))
+    ink = np.asarray(page.render(scale=2).to_pil().convert("L")) < 128
+    assert ink.shape == (result.height, result.width)
+    covered = np.zeros_like(ink)
+    words = [w for block in result.blocks for line in block.lines for w in line.words]
+    assert len(words) >= 8
+    for word in words:
+        x0, y0, x1, y1 = word.bbox
+        assert 0 <= x0 < x1 <= result.width and 0 <= y0 < y1 <= result.height, (word.text, word.bbox)
+        assert ink[y0:y1, x0:x1].mean() > 0.05, (word.text, word.bbox)
+        covered[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = True
+    assert (ink & covered).sum() >= 0.95 * ink.sum()
