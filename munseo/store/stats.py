@@ -3,6 +3,7 @@ every process reports the same totals."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ class Stats(Repository):
         for page in timings:
             for stage, ms in page.items():
                 seconds = ms / 1000
-                bucket = next(i for i, bound in enumerate(STAGE_BUCKETS) if seconds <= bound)
+                bucket = bisect_left(STAGE_BUCKETS, seconds)  # the first bound at or above it
                 counts[(stage, bucket)][0] += 1
                 counts[(stage, bucket)][1] += seconds
         if not counts:
