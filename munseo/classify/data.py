@@ -380,6 +380,15 @@ def split(
     it overconfident: trained on 2,000 or 5,000 bills (25 committees) and measured on 3,000 others,
     3 draws each, committee ECE after calibration was 0.040 on average (0.027–0.061) rounding down
     and 0.032 (0.020–0.047) by chance; bill kind 0.008 and 0.006."""
+    return folds(examples, schema, dev_fraction, seed, 1)[0]
+
+
+def folds(
+    examples: Sequence[Example], schema: LabelSchema, dev_fraction: float, seed: int, count: int
+) -> list[tuple[list[Example], list[Example]]]:
+    """``count`` train/dev splits as ``split`` makes them, whose dev splits do not overlap (the
+    first is ``split``'s): each label gives each dev split its share in turn, as long as it has
+    examples left."""
     if not 0 < dev_fraction < 1:
         raise ValueError(f"dev fraction must be between 0 and 1, got {dev_fraction}")
     strata_task = max(schema.task_names, key=lambda t: len(schema.labels(t)))
@@ -387,15 +396,25 @@ def split(
     for i, example in enumerate(examples):
         groups[example.labels.get(strata_task, "")].append(i)
     rng = random.Random(seed)
-    dev: set[int] = set()
+    later = random.Random(seed + 1)  # the later splits' draws, so that the first is the same for any count
+    fold_of: dict[int, int] = {}
     for key in sorted(groups):
         members = groups[key]
         rng.shuffle(members)
         share = len(members) * dev_fraction
-        taken = int(share) + (rng.random() < share - int(share))
-        dev.update(members[: max(0, min(taken, len(members) - 2))])
-    train = [e for i, e in enumerate(examples) if i not in dev]
-    return train, [e for i, e in enumerate(examples) if i in dev]
+        start = 0
+        for fold in range(count):
+            chance = (rng if fold == 0 else later).random()
+            taken = max(0, min(int(share) + (chance < share - int(share)), len(members) - 2))
+            fold_of.update((i, fold) for i in members[start : start + taken])
+            start += taken
+    return [
+        (
+            [e for i, e in enumerate(examples) if fold_of.get(i) != fold],
+            [e for i, e in enumerate(examples) if fold_of.get(i) == fold],
+        )
+        for fold in range(count)
+    ]
 
 
 def loose_pages(examples: Sequence[Example], share: float, seed: int) -> list[Example]:

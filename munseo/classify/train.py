@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -13,7 +14,7 @@ import numpy as np
 
 from munseo.classify.backends import FitRequest, get_backend
 from munseo.classify.calibration import fit_confidence_map, fit_temperature, softmax
-from munseo.classify.data import Dataset, Example, loose_pages, split
+from munseo.classify.data import Dataset, Example, folds, loose_pages
 from munseo.classify.inference import Classifier
 from munseo.classify.options import TrainOptions
 from munseo.classify.package import (
@@ -91,6 +92,19 @@ def rare_labels(counts: dict[str, dict[str, int]], fewest: int) -> dict[str, dic
     }
 
 
+def calibration_folds(size: int, options: TrainOptions, refits: bool) -> int:
+    """How many train/dev splits calibration takes its held-out logits from, for ``size``
+    examples: as many as it takes to reach ``options.max_dev`` dev examples, at most
+    ``options.calibration_folds`` and as many as the examples allow; one where the model is not
+    fitted again on train + dev (``refits``: the backend's), since the extra fits would then
+    calibrate another model than the one served (``TrainOptions.calibration_folds``)."""
+    dev_fraction = min(options.dev_fraction, options.max_dev / max(1, size))
+    if not (options.refit and refits) or options.calibration_folds < 2 or size == 0:
+        return 1
+    wanted = math.ceil(options.max_dev / max(1.0, size * dev_fraction))
+    return max(1, min(options.calibration_folds, wanted, int(1 / dev_fraction)))
+
+
 def train(
     dataset: Dataset,
     schema: LabelSchema,
@@ -101,15 +115,19 @@ def train(
     """Train a model on ``dataset`` and write its folder to ``out`` (replacing an older model there)."""
     started = time.perf_counter()
     dev_fraction = min(options.dev_fraction, options.max_dev / max(1, len(dataset.examples)))
-    train_set, dev_set = split(dataset.examples, schema, dev_fraction, options.seed)
+    chosen = get_backend(options.backend)
+    count = calibration_folds(len(dataset.examples), options, chosen.refits)
+    held_out_splits = folds(dataset.examples, schema, dev_fraction, options.seed, count)
+    train_set, dev_set = held_out_splits[0]
     loose = loose_pages(train_set, options.loose_pages, options.seed)
     log(
         f"{len(train_set)} training examples (+{len(loose)} loose-page copies) and {len(dev_set)} dev examples; "
         f"backend {options.backend}"
     )
     fit_set = train_set + loose
-    chosen = get_backend(options.backend)
     refit = options.refit and chosen.refits and bool(dev_set) and len(train_set) <= options.refit_max
+    # the first split's model is the one served: the others only add held-out logits
+    extra = [(rest, held) for rest, held in held_out_splits[1:] if held] if refit else []
     trained_on = [*fit_set, *dev_set] if refit else fit_set
     trained_set = Dataset(list(trained_on), dataset.sources)
     train_counts, pair_counts = trained_set.label_counts(schema), trained_set.label_pairs(schema)
@@ -117,16 +135,23 @@ def train(
     try:
         fitted = chosen.fit(FitRequest(fit_set, dev_set, schema, options, refit, log))
         model, held_out = fitted.model, fitted.dev_logits
+        calibration_set = list(dev_set)
+        for number, (other_train, other_dev) in enumerate(extra, start=2):
+            log(f"calibration split {number} of {len(extra) + 1}: fitting without its {len(other_dev)} dev examples")
+            other_fit = other_train + loose_pages(other_train, options.loose_pages, options.seed)
+            more = chosen.fit(FitRequest(other_fit, other_dev, schema, options, False, log)).dev_logits
+            held_out = {task: np.vstack([z, more[task]]) for task, z in held_out.items()}
+            calibration_set += other_dev
         exported = chosen.export(model, staging)
         settings = chosen.options(options) | exported.training
         train_seconds = time.perf_counter() - started
         schema.save(staging / SCHEMA_FILE)
 
-        # calibration per task on the dev split, from the in-framework logits of a model that has
-        # not seen it: a temperature, then a confidence map of the scaled probabilities
+        # calibration per task on the dev splits, from the in-framework logits of models that have
+        # not seen them: a temperature, then a confidence map of the scaled probabilities
         tasks = {}
         for task, (start, stop) in task_columns(schema).items():
-            rows, targets = targets_of(dev_set, schema, task)
+            rows, targets = targets_of(calibration_set, schema, task)
             z = held_out[task][rows]
             temperature = fit_temperature(z, targets) if len(rows) else 1.0
             tasks[task] = TaskOutput(
@@ -171,9 +196,11 @@ def train(
             "train_examples": len(train_set),
             "loose_page_copies": len(loose),
             "dev_examples": len(dev_set),
+            "calibration_examples": len(calibration_set),
+            "calibration_splits": len(extra) + 1,
             "refit_on_dev": refit,
-            # before a refit, the dev split is held out: these are its figures
-            "dev": dev_report(held_out, dev_set, schema, tasks),
+            # before a refit, the dev splits are held out: these are their figures
+            "dev": dev_report(held_out, calibration_set, schema, tasks),
         }
         dev_texts = [e.text for e in dev_set]
         framework = model.logits(dev_texts) if dev_set else {}

@@ -14,8 +14,9 @@ from munseo.classify import (
     load_schema,
     train,
 )
-from munseo.classify.data import Example, loose_pages, split
+from munseo.classify.data import Example, folds, loose_pages, split
 from munseo.classify.schema import LabelSchema
+from munseo.classify.train import calibration_folds
 from tests.corpus import make_documents, write_jsonl
 
 
@@ -139,3 +140,35 @@ def test_synth_manifest_is_training_data(tmp_path: Path):
     assert len(dataset.examples) == 6
     assert dataset.skipped == {"synth inputs labelled unknown (no class)": 1}
     assert all(len(e.text) > 100 and set(e.labels) == {"institution", "doc_type"} for e in dataset.examples)
+
+
+def test_calibration_folds_hold_out_disjoint_stratified_dev_splits(data_dir: Path):
+    schema = load_schema()
+    examples = load_dataset([str(data_dir / "train.jsonl")], schema).examples
+    splits = folds(examples, schema, 0.2, seed=1, count=3)
+    assert splits[0] == split(examples, schema, 0.2, seed=1)
+    seen: set[str] = set()
+    for train_set, dev_set in splits:
+        assert len(train_set) + len(dev_set) == len(examples)
+        assert not seen & {e.where for e in dev_set}  # no example is held out twice
+        seen |= {e.where for e in dev_set}
+        for label, count in Counter(e.labels["institution"] for e in examples).items():
+            in_dev = sum(e.labels["institution"] == label for e in dev_set)
+            assert in_dev <= int(count * 0.2) + 1, label
+    assert len(seen) > 0.5 * len(examples)
+
+
+@pytest.mark.parametrize(
+    ("size", "refit", "refits", "count"),
+    [
+        (2_000, True, True, 5),
+        (4_516, True, True, 3),
+        (9_000, True, True, 2),
+        (10_000, True, True, 1),
+        (50_000, True, True, 1),
+        (2_000, False, True, 1),
+        (2_000, True, False, 1),
+    ],
+)
+def test_calibration_splits_reach_the_dev_examples_wanted(size: int, refit: bool, refits: bool, count: int):
+    assert calibration_folds(size, TrainOptions(refit=refit), refits) == count
