@@ -92,17 +92,23 @@ def rare_labels(counts: dict[str, dict[str, int]], fewest: int) -> dict[str, dic
     }
 
 
+def dev_fraction(size: int, options: TrainOptions) -> float:
+    """The share of ``size`` examples a dev split takes: ``options.dev_fraction``, and no more
+    than ``options.max_dev`` examples."""
+    return min(options.dev_fraction, options.max_dev / max(1, size))
+
+
 def calibration_folds(size: int, options: TrainOptions, refits: bool) -> int:
     """How many train/dev splits calibration takes its held-out logits from, for ``size``
     examples: as many as it takes to reach ``options.max_dev`` dev examples, at most
     ``options.calibration_folds`` and as many as the examples allow; one where the model is not
     fitted again on train + dev (``refits``: the backend's), since the extra fits would then
     calibrate another model than the one served (``TrainOptions.calibration_folds``)."""
-    dev_fraction = min(options.dev_fraction, options.max_dev / max(1, size))
+    share = dev_fraction(size, options)
     if not (options.refit and refits) or options.calibration_folds < 2 or size == 0:
         return 1
-    wanted = math.ceil(options.max_dev / max(1.0, size * dev_fraction))
-    return max(1, min(options.calibration_folds, wanted, int(1 / dev_fraction)))
+    wanted = math.ceil(options.max_dev / max(1.0, size * share))
+    return max(1, min(options.calibration_folds, wanted, int(1 / share)))
 
 
 def train(
@@ -114,10 +120,10 @@ def train(
 ) -> TrainResult:
     """Train a model on ``dataset`` and write its folder to ``out`` (replacing an older model there)."""
     started = time.perf_counter()
-    dev_fraction = min(options.dev_fraction, options.max_dev / max(1, len(dataset.examples)))
     chosen = get_backend(options.backend)
     count = calibration_folds(len(dataset.examples), options, chosen.refits)
-    held_out_splits = folds(dataset.examples, schema, dev_fraction, options.seed, count)
+    share = dev_fraction(len(dataset.examples), options)
+    held_out_splits = folds(dataset.examples, schema, share, options.seed, count)
     train_set, dev_set = held_out_splits[0]
     loose = loose_pages(train_set, options.loose_pages, options.seed)
     log(
