@@ -14,7 +14,7 @@ from munseo.classify import (
     load_schema,
     train,
 )
-from munseo.classify.data import Example, folds, loose_pages, split
+from munseo.classify.data import Dataset, Example, folds, loose_pages, split
 from munseo.classify.schema import LabelSchema
 from munseo.classify.train import calibration_folds
 from tests.corpus import make_documents, write_jsonl
@@ -172,3 +172,22 @@ def test_calibration_folds_hold_out_disjoint_stratified_dev_splits(data_dir: Pat
 )
 def test_calibration_splits_reach_the_dev_examples_wanted(size: int, refit: bool, refits: bool, count: int):
     assert calibration_folds(size, TrainOptions(refit=refit), refits) == count
+
+
+def test_tiny_data_with_a_rare_label_of_a_second_task_trains_on_any_seed(tmp_path: Path):
+    """The split is stratified on the task with the most labels; another task's label with two
+    examples can be drawn into dev whole, which left training without it (and failed)."""
+    words = ["가나", "다라", "마바", "사아", "자차"]
+    examples = [
+        Example(
+            " ".join(f"{words[(i + k) % 5]}{i % 5}" for k in range(30)),
+            {"A": f"a{i % 5}", "B": "y" if i in (3, 17) else "x"},
+            f"tiny.jsonl:{i}",
+        )
+        for i in range(40)
+    ]
+    schema = LabelSchema({"A": tuple(f"a{i}" for i in range(5)), "B": ("x", "y")})
+    for seed in range(16):
+        dataset = Dataset(examples, ["tiny.jsonl"])
+        result = train(dataset, schema, tmp_path / f"model-{seed}", TrainOptions(seed=seed))
+        assert result.metrics["refit_on_dev"], seed  # so the model was fitted on both "y" examples
