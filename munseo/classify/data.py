@@ -388,26 +388,38 @@ def folds(
 ) -> list[tuple[list[Example], list[Example]]]:
     """``count`` train/dev splits as ``split`` makes them, whose dev splits do not overlap (the
     first is ``split``'s): each label gives each dev split its share in turn, as long as it has
-    examples left."""
+    examples left. No dev split leaves train fewer than two examples of any task's label (or its
+    one): stratified on one task, a split could otherwise draw all of another task's rare label
+    into dev, and training would lack it."""
     if not 0 < dev_fraction < 1:
         raise ValueError(f"dev fraction must be between 0 and 1, got {dev_fraction}")
     strata_task = max(schema.task_names, key=lambda t: len(schema.labels(t)))
     groups: dict[str, list[int]] = defaultdict(list)
     for i, example in enumerate(examples):
         groups[example.labels.get(strata_task, "")].append(i)
+    totals = Counter(pair for example in examples for pair in example.labels.items())
+    spare = {pair: total - min(2, total) for pair, total in totals.items()}  # what a dev split may take
+    held: list[Counter[tuple[str, str]]] = [Counter() for _ in range(count)]
     rng = random.Random(seed)
     later = random.Random(seed + 1)  # the later splits' draws, so that the first is the same for any count
     fold_of: dict[int, int] = {}
     for key in sorted(groups):
-        members = groups[key]
-        rng.shuffle(members)
-        share = len(members) * dev_fraction
-        start = 0
+        remaining = groups[key]
+        rng.shuffle(remaining)
+        share = len(remaining) * dev_fraction
         for fold in range(count):
             chance = (rng if fold == 0 else later).random()
-            taken = max(0, min(int(share) + (chance < share - int(share)), len(members) - 2))
-            fold_of.update((i, fold) for i in members[start : start + taken])
-            start += taken
+            wanted = int(share) + (chance < share - int(share))
+            kept = []
+            for i in remaining:
+                pairs = examples[i].labels.items()
+                if wanted and all(held[fold][pair] < spare[pair] for pair in pairs):
+                    fold_of[i] = fold
+                    held[fold].update(pairs)
+                    wanted -= 1
+                else:
+                    kept.append(i)
+            remaining = kept
     return [
         (
             [e for i, e in enumerate(examples) if fold_of.get(i) != fold],

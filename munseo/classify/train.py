@@ -92,23 +92,6 @@ def rare_labels(counts: dict[str, dict[str, int]], fewest: int) -> dict[str, dic
     }
 
 
-def _fittable(examples: Sequence[Example], schema: LabelSchema) -> bool:
-    """Whether every task has examples of two labels at least (``linear.check_targets``)."""
-    counts = Dataset(list(examples), []).label_counts(schema)
-    return all(sum(n > 0 for n in labels.values()) >= 2 for labels in counts.values())
-
-
-def _keep_labels(
-    train_set: Sequence[Example], dev_set: Sequence[Example], schema: LabelSchema
-) -> tuple[list[Example], list[Example]]:
-    """The split with every dev example back in train whose label of some task train lacks: on
-    tiny data the split, stratified on one task, can draw all of another task's rare label into dev."""
-    present = {(task, e.labels[task]) for e in train_set for task in e.labels}
-    back = [e for e in dev_set if any((task, label) not in present for task, label in e.labels.items())]
-    moved = {id(e) for e in back}
-    return [*train_set, *back], [e for e in dev_set if id(e) not in moved]
-
-
 def dev_fraction(size: int, options: TrainOptions) -> float:
     """The share of ``size`` examples a dev split takes: ``options.dev_fraction``, and no more
     than ``options.max_dev`` examples."""
@@ -142,8 +125,6 @@ def train(
     share = dev_fraction(len(dataset.examples), options)
     held_out_splits = folds(dataset.examples, schema, share, options.seed, count)
     train_set, dev_set = held_out_splits[0]
-    if not _fittable(train_set, schema):
-        train_set, dev_set = _keep_labels(train_set, dev_set, schema)
     loose = loose_pages(train_set, options.loose_pages, options.seed)
     log(
         f"{len(train_set)} training examples (+{len(loose)} loose-page copies) and {len(dev_set)} dev examples; "
@@ -151,9 +132,8 @@ def train(
     )
     fit_set = train_set + loose
     refit = options.refit and chosen.refits and bool(dev_set) and len(train_set) <= options.refit_max
-    # the first split's model is the one served: the others only add held-out logits, and a split
-    # whose training side lacks a second label of some task (tiny data) is left out
-    extra = [(rest, held) for rest, held in held_out_splits[1:] if held and _fittable(rest, schema)] if refit else []
+    # the first split's model is the one served: the others only add held-out logits
+    extra = [(rest, held) for rest, held in held_out_splits[1:] if held] if refit else []
     trained_on = [*fit_set, *dev_set] if refit else fit_set
     trained_set = Dataset(list(trained_on), dataset.sources)
     train_counts, pair_counts = trained_set.label_counts(schema), trained_set.label_pairs(schema)
