@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -100,15 +99,17 @@ def dev_fraction(size: int, options: TrainOptions) -> float:
 
 def calibration_folds(size: int, options: TrainOptions, refits: bool) -> int:
     """How many train/dev splits calibration takes its held-out logits from, for ``size``
-    examples: as many as it takes to reach ``options.max_dev`` dev examples, at most
-    ``options.calibration_folds`` and as many as the examples allow; one where the model is not
-    fitted again on train + dev (``refits``: the backend's), since the extra fits would then
-    calibrate another model than the one served (``TrainOptions.calibration_folds``)."""
+    examples: ``options.calibration_folds`` (five, as scikit-learn's ``CalibratedClassifierCV``
+    folds), as many as the examples allow and as many as cost no more than two fits of
+    ``options.refit_max`` examples in all; one where the model is not fitted again on train + dev
+    (``refits``: the backend's; or past ``refit_max``), since the extra fits would then calibrate
+    another model than the one served (``TrainOptions.calibration_folds``)."""
     share = dev_fraction(size, options)
-    if not (options.refit and refits) or options.calibration_folds < 2 or size == 0:
+    fit_size = size - round(size * share)
+    if not (options.refit and refits) or options.calibration_folds < 2 or not 0 < fit_size <= options.refit_max:
         return 1
-    wanted = math.ceil(options.max_dev / max(1.0, size * share))
-    return max(1, min(options.calibration_folds, wanted, int(1 / share)))
+    affordable = 1 + 2 * options.refit_max // fit_size
+    return max(1, min(options.calibration_folds, affordable, int(1 / share)))
 
 
 def train(
