@@ -126,6 +126,14 @@ def train_command(
     refit: Annotated[
         bool, typer.Option(help="linear: after calibrating on the dev split, fit again on train + dev.")
     ] = True,
+    calibration_folds: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="With a refit: calibrate on up to this many dev splits that do not overlap, each held out "
+            "from a fit of its own (1: one dev split and no extra fits, the fastest).",
+        ),
+    ] = 5,
     text_column: TextColumnOption = "text",
     label_column: LabelColumnOption = None,
     folder_task: FolderTaskOption = "label",
@@ -149,6 +157,7 @@ def train_command(
         threshold=threshold,
         loose_pages=loose_pages,
         refit=refit,
+        calibration_folds=calibration_folds,
         min_examples=min_examples,
         linear=LinearOptions(features=features),
         transformer=TransformerOptions(

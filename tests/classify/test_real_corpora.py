@@ -162,11 +162,15 @@ def test_training_from_a_csv_file(bills: tuple, tmp_path: Path) -> None:
             "bill_kind",
             "--min-examples",
             "15",
+            "--calibration-folds",
+            "1",
         ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     assert "fewer than 15 examples" in result.output
+    metrics = json.loads((tmp_path / "model" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["calibration_splits"] == 1  # 600 examples would take five by default
     prediction = Classifier(tmp_path / "model").predict_one(rows[0]["text"])
     assert set(prediction.tasks) == {"committee", "bill_kind"}
 
