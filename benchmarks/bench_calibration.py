@@ -1,4 +1,4 @@
-"""Calibration on small real collections: held-out logits of one dev split against those of several.
+"""Calibration on real collections of 2,000–15,000 documents: one dev split's held-out logits against several's.
 
 A collection of a few thousand documents spares a dev split of a few hundred (15%) for calibration,
 too few to fit a temperature and a confidence map well, and a larger one is capped at 1,500.
@@ -35,7 +35,7 @@ console = Console(stderr=True)
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 FILES = {"bills": "kr-bills.jsonl.xz", "laws": "kr-laws.jsonl.xz"}
 SIZES = {"bills": (2_000, 5_000, 15_000), "laws": (2_000, 4_000)}
-SECTION = "Classification: calibration on small collections"
+SECTION = "Classification: calibration splits"
 TARGET = 0.03
 
 

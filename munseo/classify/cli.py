@@ -124,13 +124,13 @@ def train_command(
         int, typer.Option(min=1, help="Warn about labels with fewer training examples than this.")
     ] = 10,
     refit: Annotated[
-        bool, typer.Option(help="linear: after calibrating on the dev split, fit again on train + dev.")
+        bool, typer.Option(help="linear: after calibrating on the dev splits, fit again on train + dev.")
     ] = True,
     calibration_folds: Annotated[
         int,
         typer.Option(
             min=1,
-            help="With a refit: calibrate on up to this many dev splits that do not overlap, each held out "
+            help="linear, with a refit: calibrate on up to this many dev splits that do not overlap, each held out "
             "from a fit of its own (1: one dev split and no extra fits, the fastest).",
         ),
     ] = 5,

@@ -88,14 +88,13 @@ class TrainOptions:
     refit_max: int = 30_000  # refit when the training split has at most this many examples
     # with a refit: up to this many train/dev splits whose dev splits do not overlap, each fitted, so
     # that calibration has their held-out logits, not one dev split's (``train.calibration_folds``:
-    # as many as cost at most two fits of ``refit_max`` examples). Mean ECE after calibration with
-    # one split → with these, on 2,000 and 5,000 bills (3 draws each, measured on 3,000 others) and
-    # 5 folds of the statutes' training split: committee 0.032 → 0.032, bill kind 0.006 → 0.004,
-    # ministry 0.024 → 0.019, law type 0.007 → 0.007. On 10,000 and 20,000 bills (dev 1,500; 3
-    # draws, the real dev split; five splits): committee 0.017 → 0.017 and 0.015 → 0.012; on the 20th
-    # Assembly's 17,742 bills tested on the 21st's (4 seeds; four splits there), committee
-    # 0.020–0.036 → 0.020–0.023, the review share at 0.70 of labels never seen 68.8–77.1% →
-    # 69.7–71.7%, of the others 16.8–21.5% → 17.4–18.9%
+    # as many as let the extra fits see at most two training splits of ``refit_max`` examples).
+    # Mean ECE after calibration, one split → these (benchmarks/bench_calibration.py: 3 draws, each
+    # corpus's dev split): committee 0.042 → 0.037 at 2,000 bills, 0.025 → 0.020 at 5,000, 0.017 →
+    # 0.017 at 15,000 (max 0.022 → 0.019); ministry 0.040 → 0.027 at 2,000 statutes, 0.024 → 0.018
+    # at 4,000; law type 0.0125 → 0.0129 at 2,000. The 20th Assembly's 17,742 bills tested on the
+    # 21st's (4 seeds; four splits there): committee 0.020–0.036 → 0.020–0.023, the review share at
+    # 0.70 of labels never seen 68.8–77.1% → 69.7–71.7%, of the others 16.8–21.5% → 17.4–18.9%
     calibration_folds: int = 5
     # labels with fewer training examples than this are named in a warning (see ``rare_labels``)
     min_examples: int = 10

@@ -97,18 +97,16 @@ def dev_fraction(size: int, options: TrainOptions) -> float:
     return min(options.dev_fraction, options.max_dev / max(1, size))
 
 
-def calibration_folds(size: int, options: TrainOptions, refits: bool) -> int:
-    """How many train/dev splits calibration takes its held-out logits from, for ``size``
-    examples: ``options.calibration_folds`` (five, as scikit-learn's ``CalibratedClassifierCV``
-    folds), as many as the examples allow and as many as cost no more than two fits of
-    ``options.refit_max`` examples in all; one where the model is not fitted again on train + dev
-    (``refits``: the backend's; or past ``refit_max``), since the extra fits would then calibrate
-    another model than the one served (``TrainOptions.calibration_folds``)."""
-    share = dev_fraction(size, options)
-    fit_size = size - round(size * share)
-    if not (options.refit and refits) or options.calibration_folds < 2 or not 0 < fit_size <= options.refit_max:
+def calibration_folds(train_size: int, share: float, options: TrainOptions) -> int:
+    """How many train/dev splits calibration takes its held-out logits from, when the model is
+    fitted again on train + dev, for a first training split of ``train_size`` examples and dev
+    splits of ``share``: ``options.calibration_folds`` (five, as scikit-learn's
+    ``CalibratedClassifierCV`` folds), as many as the examples allow, and as many as let the extra
+    fits see no more than two training splits of ``options.refit_max`` examples in all. Without a
+    refit there is one: the extra fits would calibrate another model than the one served."""
+    if options.calibration_folds < 2 or train_size == 0:
         return 1
-    affordable = 1 + 2 * options.refit_max // fit_size
+    affordable = 1 + 2 * options.refit_max // train_size
     return max(1, min(options.calibration_folds, affordable, int(1 / share)))
 
 
@@ -122,10 +120,8 @@ def train(
     """Train a model on ``dataset`` and write its folder to ``out`` (replacing an older model there)."""
     started = time.perf_counter()
     chosen = get_backend(options.backend)
-    count = calibration_folds(len(dataset.examples), options, chosen.refits)
     share = dev_fraction(len(dataset.examples), options)
-    held_out_splits = folds(dataset.examples, schema, share, options.seed, count)
-    train_set, dev_set = held_out_splits[0]
+    [(train_set, dev_set)] = folds(dataset.examples, schema, share, options.seed, 1)
     loose = loose_pages(train_set, options.loose_pages, options.seed)
     log(
         f"{len(train_set)} training examples (+{len(loose)} loose-page copies) and {len(dev_set)} dev examples; "
@@ -134,7 +130,9 @@ def train(
     fit_set = train_set + loose
     refit = options.refit and chosen.refits and bool(dev_set) and len(train_set) <= options.refit_max
     # the first split's model is the one served: the others only add held-out logits
-    extra = [(rest, held) for rest, held in held_out_splits[1:] if held] if refit else []
+    count = calibration_folds(len(train_set), share, options) if refit else 1
+    later = folds(dataset.examples, schema, share, options.seed, count)[1:] if count > 1 else []
+    extra = [(rest, held) for rest, held in later if held]
     trained_on = [*fit_set, *dev_set] if refit else fit_set
     trained_set = Dataset(list(trained_on), dataset.sources)
     train_counts, pair_counts = trained_set.label_counts(schema), trained_set.label_pairs(schema)

@@ -16,7 +16,7 @@ from munseo.classify import (
 )
 from munseo.classify.data import Dataset, Example, folds, loose_pages, split
 from munseo.classify.schema import LabelSchema
-from munseo.classify.train import calibration_folds
+from munseo.classify.train import calibration_folds, dev_fraction
 from tests.corpus import make_documents, write_jsonl
 
 
@@ -159,28 +159,19 @@ def test_calibration_folds_hold_out_disjoint_stratified_dev_splits(data_dir: Pat
 
 
 @pytest.mark.parametrize(
-    ("size", "refit", "refits", "count"),
-    [
-        (2_000, True, True, 5),
-        (4_516, True, True, 5),
-        (14_700, True, True, 5),
-        (20_000, True, True, 4),
-        (30_000, True, True, 3),
-        (32_000, True, True, 1),
-        (50_000, True, True, 1),
-        (2_000, False, True, 1),
-        (2_000, True, False, 1),
-    ],
+    ("size", "count"), [(40, 5), (2_000, 5), (4_516, 5), (14_700, 5), (20_000, 4), (30_000, 3), (31_500, 3)]
 )
-def test_calibration_splits_are_as_many_as_affordable(size: int, refit: bool, refits: bool, count: int):
-    assert calibration_folds(size, TrainOptions(refit=refit), refits) == count
+def test_calibration_splits_are_as_many_as_affordable(size: int, count: int):
+    options = TrainOptions()
+    share = dev_fraction(size, options)
+    train_size = size - round(size * share)
+    assert calibration_folds(train_size, share, options) == count
+    assert calibration_folds(train_size, share, TrainOptions(calibration_folds=1)) == 1
 
 
-def test_tiny_data_with_a_rare_label_of_a_second_task_trains_on_any_seed(tmp_path: Path):
-    """The split is stratified on the task with the most labels; another task's label with two
-    examples can be drawn into dev whole, which left training without it (and failed)."""
+def _tiny_examples() -> list[Example]:
     words = ["가나", "다라", "마바", "사아", "자차"]
-    examples = [
+    return [
         Example(
             " ".join(f"{words[(i + k) % 5]}{i % 5}" for k in range(30)),
             {"A": f"a{i % 5}", "B": "y" if i in (3, 17) else "x"},
@@ -188,8 +179,32 @@ def test_tiny_data_with_a_rare_label_of_a_second_task_trains_on_any_seed(tmp_pat
         )
         for i in range(40)
     ]
-    schema = LabelSchema({"A": tuple(f"a{i}" for i in range(5)), "B": ("x", "y")})
+
+
+TINY_SCHEMA = LabelSchema({"A": tuple(f"a{i}" for i in range(5)), "B": ("x", "y")})
+
+
+@pytest.mark.parametrize(
+    ("options", "splits"),
+    [
+        (TrainOptions(), 5),
+        (TrainOptions(refit=False), 1),
+        # the training split itself decides (33 of 40; 40 less 15% would say 34), and the extra fits
+        # see at most two of refit_max: three splits
+        (TrainOptions(refit_max=33), 3),
+        (TrainOptions(refit_max=32), 1),
+    ],
+)
+def test_extra_calibration_splits_only_for_a_model_fitted_again(options: TrainOptions, splits: int, tmp_path: Path):
+    result = train(Dataset(_tiny_examples(), ["tiny.jsonl"]), TINY_SCHEMA, tmp_path / "model", options)
+    assert result.metrics["calibration_splits"] == splits
+    assert result.metrics["refit_on_dev"] == (splits > 1)
+
+
+def test_tiny_data_with_a_rare_label_of_a_second_task_trains_on_any_seed(tmp_path: Path):
+    """The split is stratified on the task with the most labels; another task's label with two
+    examples can be drawn into dev whole, which left training without it (and failed)."""
     for seed in range(16):
-        dataset = Dataset(examples, ["tiny.jsonl"])
-        result = train(dataset, schema, tmp_path / f"model-{seed}", TrainOptions(seed=seed))
+        dataset = Dataset(_tiny_examples(), ["tiny.jsonl"])
+        result = train(dataset, TINY_SCHEMA, tmp_path / f"model-{seed}", TrainOptions(seed=seed))
         assert result.metrics["refit_on_dev"], seed  # so the model was fitted on both "y" examples
