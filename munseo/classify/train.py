@@ -13,7 +13,7 @@ import numpy as np
 
 from munseo.classify.backends import FitRequest, get_backend
 from munseo.classify.calibration import fit_confidence_map, fit_temperature, softmax
-from munseo.classify.data import Dataset, Example, folds, loose_pages
+from munseo.classify.data import Dataset, Example, folds, loose_pages, split
 from munseo.classify.inference import Classifier
 from munseo.classify.options import TrainOptions
 from munseo.classify.package import (
@@ -121,7 +121,7 @@ def train(
     started = time.perf_counter()
     chosen = get_backend(options.backend)
     share = dev_fraction(len(dataset.examples), options)
-    [(train_set, dev_set)] = folds(dataset.examples, schema, share, options.seed, 1)
+    train_set, dev_set = split(dataset.examples, schema, share, options.seed)
     loose = loose_pages(train_set, options.loose_pages, options.seed)
     log(
         f"{len(train_set)} training examples (+{len(loose)} loose-page copies) and {len(dev_set)} dev examples; "
