@@ -180,8 +180,7 @@ def train_command(
         result = train(dataset, schema, out, options, log=lambda line: err.print(f"[dim]{line}[/dim]"))
     except ClassifyError as exc:
         raise _fail(exc) from exc
-    held_out = result.metrics.get("calibration_examples", result.metrics["dev_examples"])
-    table = Table(title=f"{result.version}: dev metrics ({held_out} held-out examples)")
+    table = Table(title=f"{result.version}: dev metrics ({result.metrics['calibration_examples']} held-out examples)")
     for column in ("task", "accuracy", "macro-F1", "ECE before", "ECE after", "calibration"):
         table.add_column(column, justify="left" if column == "task" else "right")
     for task, m in result.metrics["dev"].items():
