@@ -53,12 +53,16 @@ class FitRequest:
     options: TrainOptions
     refit: bool  # fit again on train + dev after the dev logits are taken (backends that refit)
     log: Log
+    # further (fit, dev) splits of the same examples, each fitted only for its dev logits, which
+    # follow dev_set's (calibration on several held-out splits; given to backends that refit)
+    more: Sequence[tuple[Sequence[Example], Sequence[Example]]] = ()
 
 
 @dataclass(frozen=True)
 class Fitted:
     model: TrainedModel
-    dev_logits: dict[str, np.ndarray]  # per task, of a model that has not seen the dev split
+    # per task, of models that have not seen them: dev_set's rows, then those of each split of ``more``
+    dev_logits: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ class LinearBackend:
 
         r = request
         model, dev_logits = train_with_dev(
-            r.fit_set, r.dev_set, r.schema, r.options.linear, r.options.seed, r.refit, r.log
+            r.fit_set, r.dev_set, r.schema, r.options.linear, r.options.seed, r.refit, r.log, r.more
         )
         return Fitted(model, dev_logits)
 
@@ -137,8 +141,12 @@ class TransformerBackend:
         from munseo.classify.transformer import train_transformer
 
         r = request
-        model = train_transformer(r.fit_set, r.dev_set, r.schema, r.options.transformer, r.options.seed, r.log)
-        return Fitted(model, model.logits([e.text for e in r.dev_set]) if r.dev_set else {})
+        models, logits = [], []
+        for fit_set, dev_set in [(r.fit_set, r.dev_set), *r.more]:
+            models.append(train_transformer(fit_set, dev_set, r.schema, r.options.transformer, r.options.seed, r.log))
+            if dev_set:
+                logits.append(models[-1].logits([e.text for e in dev_set]))
+        return Fitted(models[0], {task: np.vstack([z[task] for z in logits]) for task in logits[0]} if logits else {})
 
     def export(self, model: TrainedModel, folder: Path) -> Exported:
         from munseo.classify.transformer import INPUTS, TransformerModel

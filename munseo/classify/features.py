@@ -144,6 +144,11 @@ class FeatureConfig:
             groups.append(self._keys(text[: self.head_chars]) ^ _HEAD_SALT)
         return groups
 
+    def buckets(self, text: str) -> np.ndarray:
+        """The distinct hash buckets of a text's n-grams: at least as many as its TF-IDF row's non-zeros."""
+        mask = np.uint64((1 << self.hash_bits) - 1)
+        return np.unique((np.concatenate(self.groups(text)) & mask).astype(np.int64))
+
     def _keys(self, text: str) -> np.ndarray:
         if self.analyzer == "morph":
             return morph_keys(text, self.ngram_min, self.ngram_max)
@@ -180,11 +185,10 @@ class Vocabulary:
     def _fit(cls, texts: Sequence[str], config: FeatureConfig) -> tuple[Vocabulary, int]:
         """The vocabulary, and how many (text, bucket) pairs the texts have: an upper bound of the
         non-zeros of their TF-IDF rows."""
-        mask = np.uint64((1 << config.hash_bits) - 1)
         df = np.zeros(1 << config.hash_bits, dtype=np.int64)
         pairs = 0
         for text in texts:
-            present = np.unique((np.concatenate(config.groups(text)) & mask).astype(np.int64))
+            present = config.buckets(text)
             df[present] += 1
             pairs += len(present)
         candidates = np.flatnonzero(df >= config.min_df)
@@ -198,12 +202,20 @@ class Vocabulary:
 
     @classmethod
     def fit_transform(
-        cls, texts: Sequence[str], config: FeatureConfig, dtype: type = np.float32, chunk: int = 256
+        cls,
+        texts: Sequence[str],
+        config: FeatureConfig,
+        dtype: type = np.float32,
+        chunk: int = 256,
+        also: Sequence[str] = (),
     ) -> tuple[Vocabulary, sparse.csr_matrix]:
-        """``fit``, then ``transform`` of the same texts written straight into arrays of their
+        """``fit`` on ``texts``, then ``transform`` of the same texts and then of ``also`` (texts
+        that do not count in the document frequencies), written straight into arrays of their
         final size and type (no stacking of parts, no conversion): training holds one copy of
         its rows, in the float64 that liblinear reads."""
         vocabulary, bound = cls._fit(texts, config)
+        bound += sum(len(config.buckets(text)) for text in also)
+        texts = [*texts, *also] if also else texts
         values = np.empty(bound, dtype=dtype)
         indices = np.empty(bound, dtype=np.int32)
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)

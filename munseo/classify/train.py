@@ -132,21 +132,15 @@ def train(
     # the first split's model is the one served: the others only add held-out logits
     count = calibration_folds(len(train_set), share, options) if refit else 1
     later = folds(dataset.examples, schema, share, options.seed, count)[1:] if count > 1 else []
-    extra = [(rest, held) for rest, held in later if held]
+    more = [(rest + loose_pages(rest, options.loose_pages, options.seed), held) for rest, held in later if held]
     trained_on = [*fit_set, *dev_set] if refit else fit_set
     trained_set = Dataset(list(trained_on), dataset.sources)
     train_counts, pair_counts = trained_set.label_counts(schema), trained_set.label_pairs(schema)
     staging = staging_folder(out)
     try:
-        fitted = chosen.fit(FitRequest(fit_set, dev_set, schema, options, refit, log))
+        fitted = chosen.fit(FitRequest(fit_set, dev_set, schema, options, refit, log, more))
         model, held_out = fitted.model, fitted.dev_logits
-        calibration_set = list(dev_set)
-        for number, (other_train, other_dev) in enumerate(extra, start=2):
-            log(f"calibration split {number} of {len(extra) + 1}: fitting without its {len(other_dev)} dev examples")
-            other_fit = other_train + loose_pages(other_train, options.loose_pages, options.seed)
-            more = chosen.fit(FitRequest(other_fit, other_dev, schema, options, False, log)).dev_logits
-            held_out = {task: np.vstack([z, more[task]]) for task, z in held_out.items()}
-            calibration_set += other_dev
+        calibration_set = [*dev_set, *(e for _, held in more for e in held)]
         exported = chosen.export(model, staging)
         settings = chosen.options(options) | exported.training
         train_seconds = time.perf_counter() - started
@@ -202,7 +196,7 @@ def train(
             "loose_page_copies": len(loose),
             "dev_examples": len(dev_set),
             "calibration_examples": len(calibration_set),
-            "calibration_splits": len(extra) + 1,
+            "calibration_splits": len(more) + 1,
             "refit_on_dev": refit,
             # before a refit, the dev splits are held out: these are their figures
             "dev": dev_report(held_out, calibration_set, schema, tasks),

@@ -8,16 +8,20 @@ from tests.corpus import make_documents
 
 
 def test_training_featurises_into_one_float64_copy_equal_to_transform() -> None:
+    """Texts given as ``also`` are featurised after the others without counting in the vocabulary."""
     from munseo.classify.features import Vocabulary
     from munseo.classify.options import DEFAULT_FEATURES
 
-    texts = [d["text"] for d in make_documents(120, seed=9)]
+    documents = [d["text"] for d in make_documents(160, seed=9)]
+    texts, also = documents[:120], documents[120:]
     fitted = Vocabulary.fit(texts, DEFAULT_FEATURES)
-    vocabulary, matrix = Vocabulary.fit_transform(texts, DEFAULT_FEATURES, dtype=np.float64)
-    assert np.array_equal(vocabulary.buckets, fitted.buckets) and np.allclose(vocabulary.idf, fitted.idf)
-    expected = fitted.transform(texts)
-    assert matrix.dtype == np.float64 and matrix.has_sorted_indices and matrix.nnz == expected.nnz
-    assert abs(matrix - expected).max() < 1e-6
+    for extra in ([], also):
+        vocabulary, matrix = Vocabulary.fit_transform(texts, DEFAULT_FEATURES, dtype=np.float64, also=extra)
+        assert np.array_equal(vocabulary.buckets, fitted.buckets) and np.allclose(vocabulary.idf, fitted.idf)
+        expected = fitted.transform(texts + extra)
+        assert matrix.dtype == np.float64 and matrix.has_sorted_indices and matrix.nnz == expected.nnz
+        assert matrix.shape == (len(texts) + len(extra), len(fitted))
+        assert abs(matrix - expected).max() < 1e-6
 
 
 def test_the_opening_counts_apart_at_its_own_weight() -> None:

@@ -107,3 +107,33 @@ def test_features_that_tell_a_label_apart_are_scaled_up() -> None:
     scale = label_ratios(features, targets, alpha=1.0)
     assert scale.mean() == pytest.approx(1.0)
     assert scale[1] > scale[2] > scale[0]
+
+
+def test_calibration_splits_are_fitted_on_the_first_splits_features(data_dir: Path, monkeypatch) -> None:
+    """A further train/dev split of the same examples, fitted on the first split's features, gives
+    the dev logits it gives when trained alone (the same texts make the same vocabulary), after
+    the first dev split's; the texts are featurised once."""
+    from munseo.classify.data import folds
+    from munseo.classify.features import Vocabulary
+    from munseo.classify.linear import train_with_dev
+
+    schema = load_schema()
+    examples = load_dataset([str(data_dir / "train.jsonl")], schema).examples[:300]
+    (fit_set, dev_set), (other_fit, other_dev) = folds(examples, schema, 0.2, seed=3, count=2)
+    options = LinearOptions(threads=1)  # one liblinear fit per task: the same SVMs run after run
+    fitted_vocabularies = []
+    fit = Vocabulary._fit.__func__
+
+    def counted(cls, texts, config):
+        fitted_vocabularies.append(len(texts))
+        return fit(cls, texts, config)
+
+    monkeypatch.setattr(Vocabulary, "_fit", classmethod(counted))
+    _, logits = train_with_dev(fit_set, dev_set, schema, options, 1, True, print, more=[(other_fit, other_dev)])
+    assert fitted_vocabularies == [len(examples)]
+    _, first = train_with_dev(fit_set, dev_set, schema, options, 1, False, print)
+    _, alone = train_with_dev(other_fit, other_dev, schema, options, 1, False, print)
+    for task in schema.task_names:
+        assert logits[task].shape == (len(dev_set) + len(other_dev), len(schema.labels(task)))
+        np.testing.assert_allclose(logits[task][: len(dev_set)], first[task], atol=1e-4)
+        np.testing.assert_allclose(logits[task][len(dev_set) :], alone[task], atol=1e-4)
