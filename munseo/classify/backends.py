@@ -28,7 +28,7 @@ from munseo.classify.features import Vocabulary
 from munseo.classify.package import MODEL_FILE
 
 if TYPE_CHECKING:
-    from munseo.classify.data import Example
+    from munseo.classify.data import Example, Split
     from munseo.classify.options import TrainOptions
     from munseo.classify.package import ModelConfig
     from munseo.classify.schema import LabelSchema
@@ -55,7 +55,7 @@ class FitRequest:
     log: Log
     # further (fit, dev) splits of the same examples, each fitted only for its dev logits, which
     # follow dev_set's (calibration on several held-out splits; given to backends that refit)
-    more: Sequence[tuple[Sequence[Example], Sequence[Example]]] = ()
+    more: Sequence[Split] = ()
 
 
 @dataclass(frozen=True)

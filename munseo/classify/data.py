@@ -368,6 +368,10 @@ def balanced_weights(targets: np.ndarray, size: int) -> np.ndarray:
     return weights
 
 
+# a train split and the dev split held out from it
+Split = tuple[Sequence[Example], Sequence[Example]]
+
+
 def split(
     examples: Sequence[Example], schema: LabelSchema, dev_fraction: float, seed: int
 ) -> tuple[list[Example], list[Example]]:

@@ -34,7 +34,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 from scipy import sparse
 
-from munseo.classify.data import Example, label_matrix
+from munseo.classify.data import Example, Split, label_matrix
 from munseo.classify.errors import DataError
 from munseo.classify.features import Vocabulary
 from munseo.classify.options import LinearOptions
@@ -251,9 +251,6 @@ def _first_rows(matrix: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
         shape=(count, matrix.shape[1]),
         copy=False,
     )
-
-
-Split = tuple[Sequence[Example], Sequence[Example]]
 
 
 def train_with_dev(
