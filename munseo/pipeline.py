@@ -12,7 +12,7 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -276,11 +276,10 @@ class ReadDocument:
         return DocumentResult(pages=self.pages)
 
 
-def read_pages(source: SourceFile, settings: Settings, processor: PageProcessor) -> ReadDocument:
-    """Every page of one checked file, nothing stored. Raises ``IngestError`` for a page that fails."""
-    outcomes = sorted(processor.run(page_jobs(source, settings, None)), key=lambda o: o.job.index)
+def _read_document(source: SourceFile, outcomes: Iterable[PageOutcome]) -> ReadDocument:
+    """A file's pages from their outcomes, in page order. Raises ``IngestError`` for a page that failed."""
     read = ReadDocument([], [])
-    for outcome in outcomes:
+    for outcome in sorted(outcomes, key=lambda o: o.job.index):
         if outcome.error or outcome.result is None:
             raise IngestError(source.path, outcome.error or "unknown error", Refusal.PAGE_FAILED)
         read.pages.append(outcome.result)
@@ -288,11 +287,61 @@ def read_pages(source: SourceFile, settings: Settings, processor: PageProcessor)
     return read
 
 
+def read_pages(source: SourceFile, settings: Settings, processor: PageProcessor) -> ReadDocument:
+    """Every page of one checked file, nothing stored. Raises ``IngestError`` for a page that fails."""
+    return _read_document(source, processor.run(page_jobs(source, settings, None)))
+
+
 def read_file(path: Path, settings: Settings) -> ReadDocument:
     """Read one file without storing anything (``munseo ocr``, ``munseo classify``). Raises ``IngestError``."""
     source = inspect_file(path, limits_from(settings), settings.dpi)
     with PageProcessor(settings, workers=min(settings.resolved_workers, source.page_count)) as processor:
         return read_pages(source, settings, processor)
+
+
+def read_files(paths: Sequence[Path], settings: Settings) -> Iterator[tuple[Path, ReadDocument | IngestError]]:
+    """Read many distinct files without storing anything: each file's reading, or the ``IngestError``
+    that stopped it, in the order of ``paths``, as soon as it and the files before it are read.
+
+    One pool of OCR workers serves every file, with pages of several files in flight at once:
+    ``read_file`` starts a pool, its processes and their Tesseract engines for each file, which
+    took seconds a file whatever its pages."""
+    limits = limits_from(settings)
+    sources: dict[Path, SourceFile | IngestError] = {}
+    outcomes: dict[Path, list[PageOutcome]] = {}
+
+    def jobs() -> Iterator[PageJob]:
+        for path in paths:
+            try:
+                source = sources[path] = inspect_file(path, limits, settings.dpi)
+            except IngestError as exc:
+                sources[path] = exc
+                continue
+            outcomes[path] = []
+            yield from page_jobs(source, settings, None)
+
+    def ready(path: Path) -> bool:
+        source = sources.get(path)
+        return isinstance(source, IngestError) or (source is not None and len(outcomes[path]) == source.page_count)
+
+    def finished() -> Iterator[tuple[Path, ReadDocument | IngestError]]:
+        while waiting and ready(waiting[0]):
+            path = waiting.pop(0)
+            source = sources.pop(path)
+            if isinstance(source, IngestError):
+                yield path, source
+                continue
+            try:
+                yield path, _read_document(source, outcomes.pop(path))
+            except IngestError as exc:
+                yield path, exc
+
+    waiting = list(paths)
+    with PageProcessor(settings) as processor:
+        for outcome in processor.run(jobs()):
+            outcomes[outcome.job.source.path].append(outcome)
+            yield from finished()
+        yield from finished()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -9,11 +9,14 @@ app.add_typer(labels_app, name="labels")
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from munseo.classify.backends import BACKENDS, UnknownBackend
@@ -50,8 +53,18 @@ FolderTaskOption = Annotated[
 ]
 
 
-def _source_options(text_column: str, label_column: list[str] | None, folder_task: str) -> SourceOptions:
-    return SourceOptions(text_column=text_column, label_columns=tuple(label_column or ()), folder_task=folder_task)
+@contextmanager
+def _source_options(text_column: str, label_column: list[str] | None, folder_task: str) -> Iterator[SourceOptions]:
+    """The options for reading training data, with a progress bar while a folder's documents are read."""
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("reading documents", total=None, visible=False)
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=True)
+
+        yield SourceOptions(
+            text_column=text_column, label_columns=tuple(label_column or ()), folder_task=folder_task, progress=show
+        )
 
 
 ThresholdOption = Annotated[
@@ -173,7 +186,8 @@ def train_command(
     )
     try:
         schema = load_schema(labels)
-        dataset = load_dataset(data, schema, _source_options(text_column, label_column, folder_task))
+        with _source_options(text_column, label_column, folder_task) as source_options:
+            dataset = load_dataset(data, schema, source_options)
         for reason, count in dataset.skipped.items():
             err.print(f"[yellow]left out[/yellow] {count} {reason}")
         _warn_rare(dataset.label_counts(schema), min_examples)
@@ -233,8 +247,8 @@ def evaluate_command(
 
     try:
         classifier = Classifier(model, thresholds=_thresholds(threshold))
-        options = _source_options(text_column, label_column, folder_task)
-        dataset = load_dataset(data, classifier.schema, options, keep_unseen=True)
+        with _source_options(text_column, label_column, folder_task) as options:
+            dataset = load_dataset(data, classifier.schema, options, keep_unseen=True)
         evaluation = evaluate(classifier, dataset)
     except ClassifyError as exc:
         raise _fail(exc) from exc
@@ -333,9 +347,9 @@ def infer_command(
     folder_task: FolderTaskOption = "label",
 ) -> None:
     """Print a label schema made from the labels in DATA (sorted); counts go to stderr."""
-    options = _source_options(text_column, label_column, folder_task)
     try:
-        examples = [e for source in data for e in read_source(source, options) if not e.synthetic_unknown]
+        with _source_options(text_column, label_column, folder_task) as options:
+            examples = [e for source in data for e in read_source(source, options) if not e.synthetic_unknown]
         schema, counts = infer_schema(e.labels for e in examples)
     except ClassifyError as exc:
         raise _fail(exc) from exc

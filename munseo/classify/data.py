@@ -7,7 +7,7 @@ labelled.
 - CSV (``.csv``, UTF-8, a header row): a ``text`` column and one column per task (every other
   column, or those named by ``SourceOptions.label_columns``); an empty cell is a missing label.
 - A folder tree ``DATA/<label>/<file>`` (PDF, PNG, JPEG, TIFF; one task, ``SourceOptions.folder_task``):
-  every file read by munseo's own ingest and OCR (``munseo.pipeline.read_file``); the text of each
+  every file read by munseo's own ingest and OCR (``munseo.pipeline.read_files``); the text of each
   file is cached under ``DATA/.munseo-cache/`` by the SHA-256 of its bytes, so a second run reads
   nothing again. A file munseo cannot read is left out and counted.
 - A synth manifest (``manifest.jsonl``, or the folder holding it): the labels of each document and
@@ -22,9 +22,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import logging
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ import numpy as np
 from munseo.classify.errors import DataError
 from munseo.classify.schema import LabelSchema
 from munseo.text import PAGE_SEPARATOR
+
+log = logging.getLogger(__name__)
 
 SYNTH_UNKNOWN = "unknown"
 DATABASE_SOURCE = "db"
@@ -48,6 +51,8 @@ class SourceOptions:
     text_column: str = "text"
     label_columns: tuple[str, ...] = ()  # empty: every column but the text column is a task
     folder_task: str = "label"  # the task a folder tree's sub-folders are labels of
+    # called with (documents read, documents to read) while a folder tree's uncached documents are read
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -209,49 +214,66 @@ def read_csv(path: Path, options: SourceOptions) -> list[Example]:
     return examples
 
 
-def _document_text(path: Path, cache: Path) -> str | None:
-    """The text munseo reads from a document file (cached by content hash); None if unreadable."""
+def _document_texts(
+    folder: Path, paths: Sequence[Path], progress: Callable[[int, int], None] | None
+) -> dict[Path, str]:
+    """The text munseo reads from each document file that it can read, cached by content hash under
+    ``folder``: files not in the cache are read side by side by one pool of OCR workers."""
     from munseo.config import Settings
     from munseo.ingest import IngestError
     from munseo.ingest.source import sha256_file
     from munseo.ocr import OcrError
-    from munseo.pipeline import read_file
+    from munseo.pipeline import read_files
 
-    cached = cache / f"{sha256_file(path)}.txt"
-    if cached.is_file():
-        return cached.read_text(encoding="utf-8")
+    cache = folder / FOLDER_CACHE
+    texts: dict[Path, str] = {}
+    unread: dict[Path, Path] = {}
+    for path in paths:
+        cached = cache / f"{sha256_file(path)}.txt"
+        if cached.is_file():
+            texts[path] = cached.read_text(encoding="utf-8")
+        else:
+            unread[path] = cached
+    if not unread:
+        return texts
     try:
-        text = read_file(path, Settings()).text
-    except (IngestError, OcrError):
-        return None
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        cached.write_text(text, encoding="utf-8")
-    except OSError:
-        pass  # a read-only data folder: read again next time
-    return text
+        for done, (path, read) in enumerate(read_files(list(unread), Settings()), start=1):
+            if progress is not None:
+                progress(done, len(unread))
+            if isinstance(read, IngestError):
+                log.warning("left out %s: %s", path, read.reason)
+                continue
+            texts[path] = read.text
+            try:
+                cache.mkdir(parents=True, exist_ok=True)
+                unread[path].write_text(read.text, encoding="utf-8")
+            except OSError:
+                pass  # a read-only data folder: read again next time
+    except OcrError as exc:
+        raise DataError(folder, f"its documents cannot be read: {exc}") from exc
+    return texts
 
 
 def read_folder(folder: Path, options: SourceOptions, skipped: Counter[str] | None = None) -> list[Example]:
     """Examples from ``folder/<label>/<document>`` for the task ``options.folder_task``; documents
     munseo cannot read are counted in ``skipped``."""
-    examples = []
-    cache = folder / FOLDER_CACHE
-    for label_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        files = sorted(
+    labelled = [
+        (label_dir.name, path)
+        for label_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        for path in sorted(
             p
             for p in label_dir.rglob("*")
             if p.is_file()
             and p.suffix.lower() in DOCUMENT_SUFFIXES
             and not any(part.startswith(".") for part in p.relative_to(label_dir).parts)
         )
-        for path in files:
-            text = _document_text(path, cache)
-            if text is None:
-                if skipped is not None:
-                    skipped["documents munseo could not read"] += 1
-                continue
-            examples.append(Example(text, {options.folder_task: label_dir.name}, str(path)))
+    ]
+    texts = _document_texts(folder, [path for _, path in labelled], options.progress)
+    if skipped is not None and len(texts) < len(labelled):
+        skipped["documents munseo could not read"] += len(labelled) - len(texts)
+    examples = [
+        Example(texts[path], {options.folder_task: label}, str(path)) for label, path in labelled if path in texts
+    ]
     if not examples:
         raise DataError(folder, "no readable documents in its label folders (DATA/<label>/<file>.pdf)")
     return examples

@@ -20,7 +20,7 @@ from munseo.classify.data import FOLDER_CACHE, SourceOptions, check_examples, re
 from munseo.classify.evaluate import evaluate
 from munseo.evaluate.testpages import render_text_page
 from tests.corpus import CORPORA
-from tests.documents import text_pdf
+from tests.documents import text_pdf, truncated_pdf
 
 TASK = "committee"
 
@@ -175,7 +175,7 @@ def test_training_from_a_csv_file(bills: tuple, tmp_path: Path) -> None:
     assert set(prediction.tasks) == {"committee", "bill_kind"}
 
 
-def test_training_from_a_folder_of_documents(bills: tuple, tmp_path: Path) -> None:
+def test_training_from_a_folder_of_documents(bills: tuple, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     train_rows, _ = bills
     data = tmp_path / "data"
     picked = {}
@@ -189,10 +189,17 @@ def test_training_from_a_folder_of_documents(bills: tuple, tmp_path: Path) -> No
     page = render_text_page(seed=3, dpi=200, paragraphs=1)
     page.image.save(data / "국방위원회" / "scan.png", dpi=(200, 200))
     (data / "국방위원회" / "notes.txt").write_text("not a document", encoding="utf-8")
+    truncated_pdf(data / "보건복지위원회" / "broken.pdf")
 
-    options = SourceOptions(folder_task=TASK)
-    examples = read_source(str(data), options)
+    shown: list[tuple[int, int]] = []
+    options = SourceOptions(folder_task=TASK, progress=lambda done, total: shown.append((done, total)))
+    skipped: Counter[str] = Counter()
+    examples = read_source(str(data), options, skipped)
     assert Counter(e.labels[TASK] for e in examples) == {"보건복지위원회": 4, "국방위원회": 5}
+    # the broken file is left out, counted and named with its reason; the others are read
+    assert skipped == {"documents munseo could not read": 1}
+    assert [r.getMessage() for r in caplog.records if "broken.pdf" in r.getMessage()]
+    assert shown == [(n, 10) for n in range(1, 11)]
     first = next(e for e in examples if e.where.endswith("보건복지위원회/0.pdf"))
     assert picked["보건복지위원회"][0].split()[0] in first.text
     scanned = next(e for e in examples if e.where.endswith("scan.png"))
@@ -202,7 +209,9 @@ def test_training_from_a_folder_of_documents(bills: tuple, tmp_path: Path) -> No
     # a second read takes every text from the cache
     for file in cache:
         file.write_text("캐시에서 읽음", encoding="utf-8")
+    shown.clear()
     assert {e.text for e in read_source(str(data), options)} == {"캐시에서 읽음"}
+    assert shown == [(1, 1)]  # only the broken file, which is not cached, is read again
     for file in cache:
         file.unlink()
 

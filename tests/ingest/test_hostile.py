@@ -11,10 +11,11 @@ import pytest
 from rapidfuzz.distance.Indel import normalized_similarity as similarity
 from reportlab.pdfgen import canvas
 
+from munseo import pipeline
 from munseo.admission import display_name
 from munseo.config import Settings
 from munseo.ingest import IngestError, inspect_file
-from munseo.pipeline import PageProcessor, limits_from, read_file, read_pages
+from munseo.pipeline import PageProcessor, ReadDocument, limits_from, read_file, read_files, read_pages
 from tests import documents
 from tests.hostile import Case, cases
 
@@ -143,6 +144,37 @@ def test_page_and_document_time_limits(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as slow_document:
         read_file(page, Settings(**base, document_time_limit=0.001))
     assert "MUNSEO_DOCUMENT_TIME_LIMIT" in slow_document.value.reason
+
+
+def test_many_files_are_read_in_their_order_by_one_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files refused by their checks come back as errors in their place; the others' pages are read
+    side by side by one pool of workers, which starts once, not once a file."""
+    pools = []
+
+    class CountedPool(pipeline.ProcessPoolExecutor):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pools.append(self)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", CountedPool)
+    paths = [
+        documents.born_digital_pdf(tmp_path / "three.pdf", pages=3),
+        documents.truncated_pdf(tmp_path / "truncated.pdf"),
+        documents.png_page(tmp_path / "scan.png", seed=3, dpi=200)[0],
+        documents.zero_page_pdf(tmp_path / "empty.pdf"),
+        documents.text_pdf(tmp_path / "bill.pdf", documents.SENTENCES[0] * 20),
+    ]
+    results = list(read_files(paths, Settings(data_dir=tmp_path / "data", workers=2)))
+    assert [path for path, _ in results] == paths
+    read = {path.name: result for path, result in results}
+    for name in ("truncated.pdf", "empty.pdf"):
+        refused = read[name]
+        assert isinstance(refused, IngestError) and refused.path.name == name and refused.reason
+    readings = [read[name] for name in ("three.pdf", "scan.png", "bill.pdf")]
+    assert all(isinstance(r, ReadDocument) for r in readings)
+    assert [len(r.pages) for r in readings] == [3, 1, 1]  # type: ignore[union-attr]
+    assert "국회는" in readings[0].text and len(readings[1].text) > 50  # type: ignore[union-attr]
+    assert len(pools) == 1
 
 
 @pytest.mark.parametrize(
