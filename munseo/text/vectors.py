@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.decomposition import TruncatedSVD
 
 from munseo.text.analysis import get_analyzer
 
@@ -86,6 +85,10 @@ class ContentModel:
 
 def fit(texts: Sequence[str], dims: int = DIMS, vocabulary: int = VOCABULARY, seed: int = 0) -> ContentModel:
     """Fit on a collection's texts (a sample of some thousands is plenty)."""
+    # imported here: scikit-learn takes over a second to import, which every CLI command and OCR
+    # worker process would pay, and only fitting needs it
+    from sklearn.decomposition import TruncatedSVD
+
     counts = [_weights(t) for t in texts]
     df = Counter(term for c in counts for term in c)
     vocab = tuple(term for term, n in df.most_common(vocabulary) if n >= 2)
