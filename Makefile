@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_classify.py
 	$(BIN)/python benchmarks/bench_classify_real.py
 	$(BIN)/python benchmarks/bench_calibration.py
+	$(BIN)/python benchmarks/bench_training_folder.py
 	$(BIN)/python benchmarks/bench_service.py
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_learning.py
