@@ -25,9 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
 from rich.console import Console
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.report import command_line, markdown_table, print_table, write_section
 from munseo.classify.data import FOLDER_CACHE, SourceOptions, read_source
 from munseo.config import Settings
-from munseo.evaluate.testpages import FONT_DIR, render_text_page
+from munseo.evaluate.testpages import render_text_page, text_pdf
 from munseo.pipeline import read_file
 
 console = Console(stderr=True)
@@ -44,22 +41,10 @@ SECTION = "Training data: a folder of documents"
 TASK = "committee"
 
 
-def text_pdf(path: Path, text: str, chars: int = 1500) -> None:
-    """A one-page born-digital PDF of the first ``chars`` characters of ``text`` (NanumGothic)."""
-    page = canvas.Canvas(str(path), invariant=1)
-    page.setFont("NanumGothic", 10)
-    y = 800
-    for start in range(0, min(len(text), chars), 45):
-        page.drawString(40, y, text[start : start + 45].replace("\n", " "))
-        y -= 14
-    page.save()
-
-
 def make_folder(folder: Path, documents: int) -> list[Path]:
     """``documents`` bills as PDFs in committee folders, and a tenth as many scans; their paths."""
     if not BILLS.is_file():
         sys.exit(f"{BILLS} is missing: this benchmark needs the shared real corpora (../shared/corpora/)")
-    pdfmetrics.registerFont(TTFont("NanumGothic", str(FONT_DIR / "NanumGothic.ttf")))
     paths = []
     with lzma.open(BILLS, "rt", encoding="utf-8") as handle:
         rows = (json.loads(line) for line in handle)
@@ -68,7 +53,7 @@ def make_folder(folder: Path, documents: int) -> list[Path]:
         label = folder / bill["labels"][TASK]
         label.mkdir(parents=True, exist_ok=True)
         paths.append(label / f"bill-{n:05d}.pdf")
-        text_pdf(paths[-1], bill["text"])
+        text_pdf(paths[-1], bill["text"], chars=1500)
     for n in range(max(1, documents // 10)):
         label = paths[n].parent
         paths.append(label / f"scan-{n:05d}.png")

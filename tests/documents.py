@@ -126,24 +126,6 @@ def _corrupt_jpeg(path: Path) -> Path:
     return path
 
 
-def text_pdf(path: Path, text: str, chars: int = 900) -> Path:
-    """A one-page born-digital PDF of the first ``chars`` characters of a Korean text (NanumGothic)."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    from munseo.evaluate.testpages import FONT_DIR
-
-    pdfmetrics.registerFont(TTFont("NanumGothic", str(FONT_DIR / "NanumGothic.ttf")))
-    page = canvas.Canvas(str(path), invariant=1)
-    page.setFont("NanumGothic", 10)
-    y = 800
-    for start in range(0, min(len(text), chars), 45):
-        page.drawString(40, y, text[start : start + 45].replace("\n", " "))
-        y -= 14
-    page.save()
-    return path
-
-
 def misread(text: str) -> str:
     """Valid characters that are not ``text``: each Hangul syllable, digit and Latin letter moved
     along its alphabet, as a font with a wrong character map exports them."""

@@ -142,3 +142,21 @@ def degrade(
         out.save(buffer, format="JPEG", quality=jpeg_quality)
         out = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
     return out
+
+
+def text_pdf(path: Path, text: str, chars: int = 900) -> Path:
+    """A one-page born-digital PDF of the first ``chars`` characters of a Korean text (NanumGothic,
+    45 characters a line): a text-layer document of known text."""
+    from reportlab.pdfgen import canvas
+
+    from munseo.synth.fonts import GOTHIC, register_fonts
+
+    register_fonts()
+    page = canvas.Canvas(str(path), invariant=1)
+    page.setFont(GOTHIC, 10)
+    y = 800
+    for start in range(0, min(len(text), chars), 45):
+        page.drawString(40, y, text[start : start + 45].replace("\n", " "))
+        y -= 14
+    page.save()
+    return path

@@ -18,9 +18,9 @@ from munseo.classify import Classifier, Example, TrainOptions, infer_schema, loa
 from munseo.classify.cli import evaluate_command, train_command
 from munseo.classify.data import FOLDER_CACHE, SourceOptions, check_examples, read_source
 from munseo.classify.evaluate import evaluate
-from munseo.evaluate.testpages import render_text_page
+from munseo.evaluate.testpages import render_text_page, text_pdf
 from tests.corpus import CORPORA
-from tests.documents import text_pdf, truncated_pdf
+from tests.documents import truncated_pdf
 
 TASK = "committee"
 

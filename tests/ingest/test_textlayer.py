@@ -10,8 +10,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from munseo.elements import PageResult, PageSource
+from munseo.evaluate.testpages import text_pdf
 from munseo.ingest.textlayer import MIN_TEXT_CHARS, extract_text_layer, is_usable_text
-from tests.documents import text_pdf
 
 TEXT = (
     "제1조(목적) 이 법은 국민의 권리와 의무를 정함을 목적으로 한다. "

@@ -12,12 +12,12 @@ from fastapi.testclient import TestClient
 
 from munseo.classify.registry import register_model
 from munseo.config import Settings
+from munseo.evaluate.testpages import text_pdf
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
 from munseo.store.repository import Store
 from tests.conftest import _Cluster, fresh_postgres_database
 from tests.corpus import make_documents, trained_model
-from tests.documents import text_pdf
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from munseo.config import Settings
+from munseo.evaluate.testpages import text_pdf
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
 from munseo.store.repository import Store
 from tests.corpus import make_documents
-from tests.documents import text_pdf
 
 pytestmark = pytest.mark.slow
 AS_ROOT = [] if os.geteuid() == 0 else ["sudo", "-n"]

@@ -22,6 +22,7 @@ from munseo.classify import Classifier, TrainOptions, infer_schema, load_dataset
 from munseo.classify.evaluate import training_counts, training_pairs
 from munseo.classify.registry import ModelHolder, register_model
 from munseo.config import Settings
+from munseo.evaluate.testpages import text_pdf
 from munseo.service.api import create_app
 from munseo.service.auth import create_token
 from munseo.stages import Services, run_due, stages
@@ -30,7 +31,6 @@ from munseo.store.labels import ReviewProblem, ReviewRefused
 from munseo.store.models import Classification, Document, JobStatus, RetrainRun, utcnow
 from munseo.store.repository import Store
 from tests.corpus import CORPORA, make_documents, trained_model
-from tests.documents import text_pdf
 
 TASK = "committee"
 
