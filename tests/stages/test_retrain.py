@@ -123,7 +123,8 @@ def test_corrections_retrain_promote_a_better_model_and_refuse_a_worse_one(tmp_p
     first_data = _write(tmp_path / "first.jsonl", others + of_rare[:2])
     schema, _ = infer_schema({TASK: r["labels"][TASK]} for r in others + of_rare[:2])
     first = tmp_path / "first-model"
-    train(load_dataset([str(first_data)], schema), schema, first, TrainOptions())
+    # one calibration split: the retrains below, what this test is about, train with the defaults
+    train(load_dataset([str(first_data)], schema), schema, first, TrainOptions(calibration_folds=1))
 
     settings = Settings(data_dir=tmp_path / "data", retrain_after_corrections=30, fixed_set_percent=25, drift_window=40)
     store = Store(settings.resolved_database_url)
@@ -244,7 +245,8 @@ def test_the_drift_alarm_sounds_when_reviewers_disagree_more_than_on_the_fixed_s
     rows = _bills()
     data = _write(tmp_path / "slice.jsonl", rows[:1200])
     schema, _ = infer_schema({TASK: r["labels"][TASK]} for r in rows[:1200])
-    train(load_dataset([str(data)], schema), schema, tmp_path / "model", TrainOptions())
+    # one calibration split: the alarm compares predictions, which the further splits do not change
+    train(load_dataset([str(data)], schema), schema, tmp_path / "model", TrainOptions(calibration_folds=1))
     register_model(store, settings.data_dir, tmp_path / "model", activate=True)
     services = Services(settings, store, ModelHolder(store))
     model = services.models.get()
