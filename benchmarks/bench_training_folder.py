@@ -85,7 +85,7 @@ def main() -> None:
         per_file = time.perf_counter() - start
     if len(examples) != len(paths) or len(cached) != len(paths) or sorted(texts) != sorted(e.text for e in examples):
         sys.exit("the readings differ: the figures below would not compare the same work")
-    count = len(paths)
+    count, scans = len(paths), sum(path.suffix == ".png" for path in paths)
     header = ["reading", "documents", "seconds", "documents/s", "time ÷ munseo's"]
     rows = [
         ["munseo: one pool of OCR workers", str(count), f"{pooled:.1f}", f"{count / pooled:.2f}", "1.00"],
@@ -98,11 +98,11 @@ def main() -> None:
         ],
         ["second read, from the folder's cache", str(count), f"{from_cache:.2f}", f"{count / from_cache:.0f}", "–"],
     ]
-    print_table(f"{SECTION} ({args.documents} bills as PDFs, {count - args.documents} scans)", header, rows)
+    print_table(f"{SECTION} ({count - scans} bills as PDFs, {scans} scans)", header, rows)
     body = (
-        f"{args.documents} real bills as one-page born-digital PDFs and {count - args.documents} rendered scans, "
+        f"{count - scans} real bills as one-page born-digital PDFs and {scans} rendered scans, "
         "one folder per committee, read as `munseo train DATA --folder-task committee` reads them "
-        "(2 OCR workers), against a pool started for each document, as before 9c0f382:\n\n"
+        f"({settings.resolved_workers} OCR workers), against a pool started for each document, as before 9c0f382:\n\n"
         + markdown_table(header, rows)
     )
     if not args.no_write:

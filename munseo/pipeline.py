@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import threading
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -305,7 +306,11 @@ def read_files(paths: Sequence[Path], settings: Settings) -> Iterator[tuple[Path
 
     One pool of OCR workers serves every file, with pages of several files in flight at once:
     ``read_file`` starts a pool, its processes and their Tesseract engines for each file, which
-    took seconds a file whatever its pages."""
+    took seconds a file whatever its pages. A worker that crashes takes the other files' pages in
+    flight with it, and a second crash fails them too (``PageProcessor.run``): a file failed only by
+    crashes is read once more on its own, so that one bad page fails one file, as it would alone."""
+    if len(set(paths)) < len(paths):
+        raise ValueError("read_files reads distinct files: a path is given twice")
     limits = limits_from(settings)
     sources: dict[Path, SourceFile | IngestError] = {}
     outcomes: dict[Path, list[PageOutcome]] = {}
@@ -324,20 +329,26 @@ def read_files(paths: Sequence[Path], settings: Settings) -> Iterator[tuple[Path
         source = sources.get(path)
         return isinstance(source, IngestError) or (source is not None and len(outcomes[path]) == source.page_count)
 
+    def read(path: Path, source: SourceFile) -> ReadDocument | IngestError:
+        done = outcomes.pop(path)
+        try:
+            return _read_document(source, done)
+        except IngestError as exc:
+            if not any(outcome.crashed for outcome in done):
+                return exc
+        try:
+            return read_file(path, settings)
+        except IngestError as exc:
+            return exc
+
     def finished() -> Iterator[tuple[Path, ReadDocument | IngestError]]:
         while waiting and ready(waiting[0]):
-            path = waiting.pop(0)
+            path = waiting.popleft()
             source = sources.pop(path)
-            if isinstance(source, IngestError):
-                yield path, source
-                continue
-            try:
-                yield path, _read_document(source, outcomes.pop(path))
-            except IngestError as exc:
-                yield path, exc
+            yield path, source if isinstance(source, IngestError) else read(path, source)
 
-    waiting = list(paths)
-    with PageProcessor(settings) as processor:
+    waiting = deque(paths)
+    with PageProcessor(settings, workers=min(settings.resolved_workers, max(1, len(paths)))) as processor:
         for outcome in processor.run(jobs()):
             outcomes[outcome.job.source.path].append(outcome)
             yield from finished()

@@ -1,8 +1,11 @@
 """OCR engines added by name (``MUNSEO_OCR_ENGINE=tests.ocr_plugin:make``): Tesseract reading
 every page as one block with the English model, under a name of its own; one that cannot read a
-line on its own; and one written to the protocol as it was before ``read_line``."""
+line on its own; one written to the protocol as it was before ``read_line``; and one whose worker
+process dies on any page it has to read."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 from PIL import Image
@@ -52,3 +55,20 @@ class PagesOnly:
 
 def pages_only(settings: Settings) -> PagesOnly:
     return PagesOnly(settings)
+
+
+class Crashing(PagesOnly):
+    """An engine whose process dies on any page it has to read (text layers are taken unread):
+    ``MUNSEO_OCR_ENGINE=tests.ocr_plugin:crashing``."""
+
+    name = "crashing"
+
+    def recognize(self, image: Image.Image | np.ndarray, dpi: int, number: int = 1) -> PageResult:
+        os._exit(70)
+
+    def detect_orientation(self, gray: np.ndarray, dpi: int) -> int:
+        os._exit(70)
+
+
+def crashing(settings: Settings) -> Crashing:
+    return Crashing(settings)

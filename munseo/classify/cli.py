@@ -55,16 +55,25 @@ FolderTaskOption = Annotated[
 
 @contextmanager
 def _source_options(text_column: str, label_column: list[str] | None, folder_task: str) -> Iterator[SourceOptions]:
-    """The options for reading training data, with a progress bar while a folder's documents are read."""
-    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("reading documents", total=None, visible=False)
+    """The options for reading training data, with a progress bar while a folder's documents are read
+    (shown from the first document read: other sources show none)."""
+    bar = Progress(
+        *Progress.get_default_columns(), MofNCompleteColumn(), console=err, transient=True, redirect_stdout=False
+    )
+    task = bar.add_task("reading documents", total=None)
 
-        def show(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, visible=True)
+    def show(done: int, total: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.update(task, completed=done, total=total)
 
+    try:
         yield SourceOptions(
             text_column=text_column, label_columns=tuple(label_column or ()), folder_task=folder_task, progress=show
         )
+    finally:
+        if bar.live.is_started:
+            bar.stop()
 
 
 ThresholdOption = Annotated[

@@ -26,6 +26,7 @@ import logging
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,31 +228,43 @@ def _document_texts(
 
     cache = folder / FOLDER_CACHE
     texts: dict[Path, str] = {}
-    unread: dict[Path, Path] = {}
+    unread: dict[Path, Path | None] = {}  # the cache file each text goes to (None: unreadable file)
     for path in paths:
-        cached = cache / f"{sha256_file(path)}.txt"
-        if cached.is_file():
+        try:
+            cached: Path | None = cache / f"{sha256_file(path)}.txt"
+        except OSError:
+            cached = None  # reading it will say why
+        if cached is not None and cached.is_file():
             texts[path] = cached.read_text(encoding="utf-8")
         else:
             unread[path] = cached
     if not unread:
         return texts
+    if progress is not None:
+        progress(0, len(unread))
     try:
-        for done, (path, read) in enumerate(read_files(list(unread), Settings()), start=1):
-            if progress is not None:
-                progress(done, len(unread))
-            if isinstance(read, IngestError):
-                log.warning("left out %s: %s", path, read.reason)
-                continue
-            texts[path] = read.text
-            try:
-                cache.mkdir(parents=True, exist_ok=True)
-                unread[path].write_text(read.text, encoding="utf-8")
-            except OSError:
-                pass  # a read-only data folder: read again next time
+        with closing(read_files(list(unread), Settings())) as readings:
+            for done, (path, read) in enumerate(readings, start=1):
+                if progress is not None:
+                    progress(done, len(unread))
+                if isinstance(read, IngestError):
+                    log.warning("left out %s: %s", path, read.reason)
+                    continue
+                texts[path] = read.text
+                _cache_text(unread[path], read.text)
     except OcrError as exc:
         raise DataError(folder, f"its documents cannot be read: {exc}") from exc
     return texts
+
+
+def _cache_text(cached: Path | None, text: str) -> None:
+    if cached is None:
+        return
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(text, encoding="utf-8")
+    except OSError:
+        pass  # a read-only data folder: read again next time
 
 
 def read_folder(folder: Path, options: SourceOptions, skipped: Counter[str] | None = None) -> list[Example]:

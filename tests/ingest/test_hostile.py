@@ -14,6 +14,7 @@ from reportlab.pdfgen import canvas
 from munseo import pipeline
 from munseo.admission import display_name
 from munseo.config import Settings
+from munseo.evaluate.testpages import text_pdf
 from munseo.ingest import IngestError, inspect_file
 from munseo.pipeline import PageProcessor, ReadDocument, limits_from, read_file, read_files, read_pages
 from tests import documents
@@ -80,7 +81,7 @@ def test_a_text_layer_of_mismapped_glyphs_is_replaced_by_ocr(
     assert page.quality is not None and any("text layer does not say" in r for r in page.quality.reasons)
     assert similarity(flat(read.text), flat(shown)) > 0.85, read.text[:200]
 
-    faithful = documents.text_pdf(tmp_path / "faithful.pdf", " ".join(documents.SENTENCES))
+    faithful = text_pdf(tmp_path / "faithful.pdf", " ".join(documents.SENTENCES))
     kept = read_pages(inspect_file(faithful, limits_from(settings), settings.dpi), settings, processor)
     assert kept.result.pages[0].source == "text-layer" and "layer_check" in kept.result.pages[0].timings_ms
 
@@ -93,7 +94,7 @@ def test_a_text_layer_check_that_cannot_run_keeps_the_layer(tmp_path: Path) -> N
     """An engine that fails on the sampled line gives no verdict: the page keeps its text layer and
     is not failed."""
     settings = Settings(data_dir=tmp_path / "data", workers=1, ocr_engine="tests.ocr_plugin:line_blind")
-    faithful = documents.text_pdf(tmp_path / "faithful.pdf", " ".join(documents.SENTENCES))
+    faithful = text_pdf(tmp_path / "faithful.pdf", " ".join(documents.SENTENCES))
     read = read_file(faithful, settings)
     page = read.result.pages[0]
     assert page.source == "text-layer" and "layer_check" not in page.timings_ms
@@ -162,7 +163,7 @@ def test_many_files_are_read_in_their_order_by_one_pool(tmp_path: Path, monkeypa
         documents.truncated_pdf(tmp_path / "truncated.pdf"),
         documents.png_page(tmp_path / "scan.png", seed=3, dpi=200)[0],
         documents.zero_page_pdf(tmp_path / "empty.pdf"),
-        documents.text_pdf(tmp_path / "bill.pdf", documents.SENTENCES[0] * 20),
+        text_pdf(tmp_path / "bill.pdf", documents.SENTENCES[0] * 20),
     ]
     results = list(read_files(paths, Settings(data_dir=tmp_path / "data", workers=2)))
     assert [path for path, _ in results] == paths
@@ -175,6 +176,21 @@ def test_many_files_are_read_in_their_order_by_one_pool(tmp_path: Path, monkeypa
     assert [len(r.pages) for r in readings] == [3, 1, 1]  # type: ignore[union-attr]
     assert "국회는" in readings[0].text and len(readings[1].text) > 50  # type: ignore[union-attr]
     assert len(pools) == 1
+
+
+def test_a_page_that_kills_its_worker_fails_its_own_file_only(tmp_path: Path) -> None:
+    """The pool's other pages in flight die with the worker; the files they belong to are read
+    again on their own rather than failed with it."""
+    settings = Settings(data_dir=tmp_path / "data", workers=2, ocr_engine="tests.ocr_plugin:crashing")
+    paths = [text_pdf(tmp_path / f"bill-{n}.pdf", documents.SENTENCES[n] * 10) for n in range(3)]
+    paths.insert(1, documents.png_page(tmp_path / "scan.png", seed=3, dpi=200)[0])
+    results = dict(read_files(paths, settings))
+    assert list(results) == paths
+    failed = results.pop(paths[1])
+    assert isinstance(failed, IngestError) and "crashed" in failed.reason
+    for n, (path, read) in enumerate(results.items()):
+        assert isinstance(read, ReadDocument), (path, read)
+        assert documents.SENTENCES[n][:10] in read.text
 
 
 @pytest.mark.parametrize(
