@@ -9,11 +9,14 @@ import re
 import unicodedata
 
 import pytest
+import sqlalchemy
 
+from munseo.store import search
 from munseo.store.documents import DocumentFilter, NewPage
 from munseo.store.repository import Store
-from munseo.store.search import Search
+from munseo.store.search import MeanLength, Search, pages_mean_length
 from munseo.text.analysis import WordAnalyzer
+from tests.conftest import fresh_postgres_database
 from tests.corpus import CORPORA
 
 BILLS = 40
@@ -168,3 +171,37 @@ def test_a_document_read_again_or_failed_leaves_the_index(store: Store, corpus: 
 def test_empty_and_punctuation_only_queries_find_nothing(store: Store, corpus: dict[int, str]) -> None:
     assert store.search.find("") == (0, [])
     assert store.search.find(' "" ... ') == (0, [])
+
+
+@pytest.mark.postgres
+def test_the_mean_page_length_is_read_from_a_sample_of_a_large_index(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's BM25 needs the pages' mean length: on a large index it is read from a block
+    sample, not from every page, and still comes out right."""
+    store = Store(fresh_postgres_database(postgres_url))
+    try:
+        doc_id = store.documents.start(
+            sha256="f" * 64, filename="big.pdf", mime="application/pdf", size=1, page_count=1, original_path="/x"
+        )
+        with store.sessions.begin() as session:
+            assert pages_mean_length(session) == MeanLength(1.0, 0)  # an empty index
+            # 30,000 pages of 1–40 distinct terms, cycling: a mean of exactly 20.5
+            session.execute(
+                sqlalchemy.text(
+                    "INSERT INTO search_pages (document_id, page, terms) SELECT :doc, g, to_tsvector('simple', "
+                    "array_to_string(ARRAY(SELECT 'w' || i FROM generate_series(0, g % 40) AS i), ' ')) "
+                    "FROM generate_series(1, 30000) AS g"
+                ),
+                {"doc": doc_id},
+            )
+        with store.sessions.begin() as session:
+            whole = pages_mean_length(session)  # 30,000 pages, under twice the sample: every page
+            assert whole == MeanLength(20.5, 30_000)
+            session.execute(sqlalchemy.text("ANALYZE search_pages"))
+            assert pages_mean_length(session) == whole  # with the planner's row count too
+            monkeypatch.setattr(search, "MEAN_LENGTH_SAMPLE", 3_000)
+            sampled = pages_mean_length(session)
+            assert 0 < sampled.pages < 10_000 and abs(sampled.mean - 20.5) < 1.5
+    finally:
+        store.close()
