@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 SYNTH_UNKNOWN = "unknown"
 DATABASE_SOURCE = "db"
 FOLDER_CACHE = ".munseo-cache"
-DOCUMENT_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 @dataclass(frozen=True)
@@ -270,16 +269,12 @@ def _cache_text(cached: Path | None, text: str) -> None:
 def read_folder(folder: Path, options: SourceOptions, skipped: Counter[str] | None = None) -> list[Example]:
     """Examples from ``folder/<label>/<document>`` for the task ``options.folder_task``; documents
     munseo cannot read are counted in ``skipped``."""
+    from munseo.pipeline import expand_paths
+
     labelled = [
         (label_dir.name, path)
         for label_dir in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-        for path in sorted(
-            p
-            for p in label_dir.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in DOCUMENT_SUFFIXES
-            and not any(part.startswith(".") for part in p.relative_to(label_dir).parts)
-        )
+        for path in expand_paths([label_dir])
     ]
     texts = _document_texts(folder, [path for _, path in labelled], options.progress)
     if skipped is not None and len(texts) < len(labelled):
