@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_synth.py
 	$(BIN)/python benchmarks/bench_classify.py
 	$(BIN)/python benchmarks/bench_classify_real.py
+	$(BIN)/python benchmarks/bench_label_agreement.py
 	$(BIN)/python benchmarks/bench_calibration.py
 	$(BIN)/python benchmarks/bench_training_folder.py
 	$(BIN)/python benchmarks/bench_service.py
