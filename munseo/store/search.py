@@ -210,10 +210,18 @@ class Search(Repository):
                 .join(Document, Document.id == hits.c.document_id)
                 .where(condition)
             )
-            total = session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+            # the count rides on the page's rows (a window over every match), so that the matches
+            # are found and scored once, not once for the count and once for the page
             order = (hits.c.score.desc(), hits.c.document_id.desc())
-            rows = session.execute(joined.order_by(*order).offset(offset).limit(limit)).all()
-        return total, [SearchHit(int(d), int(p), float(s)) for d, p, s in rows]
+            counted = joined.add_columns(func.count().over().label("total"))
+            rows = session.execute(counted.order_by(*order).offset(offset).limit(limit)).all()
+            if rows:
+                total = int(rows[0].total)
+            elif offset:  # past the last match: the page has no row to carry the count
+                total = session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+            else:
+                total = 0
+        return total, [SearchHit(int(d), int(p), float(s)) for d, p, s, _ in rows]
 
     def pages(self, document_id: int, query: str) -> list[int]:
         """The numbers of a document's pages that match ``query``, in page order."""

@@ -149,8 +149,12 @@ def test_ranking_weighs_how_often_a_phrase_stands_against_the_pages_length(store
 
 def test_pagination_and_rebuild_give_the_same_ranking(store: Store, corpus: dict[int, str]) -> None:
     total, first = store.search.find("법", limit=5)
-    _, second = store.search.find("법", offset=5, limit=5)
+    second_total, second = store.search.find("법", offset=5, limit=5)
     assert total > 10 and not {h.document_id for h in first} & {h.document_id for h in second}
+    # every page says how many match, a page past the last match too
+    assert second_total == total and store.search.find("법", offset=total + 5, limit=5) == (total, [])
+    assert total == len(store.search.find("법", limit=total + 10)[1])
+    assert store.search.find("없는낱말", offset=5) == (0, [])
     before = store.search.find("국민 지원", limit=100)
     assert store.search.rebuild() == len(corpus)
     assert store.search.find("국민 지원", limit=100) == before
