@@ -14,8 +14,6 @@ Run: ``.venv/bin/python benchmarks/bench_label_agreement.py`` (about 3 minutes o
 from __future__ import annotations
 
 import argparse
-import json
-import lzma
 import math
 import sys
 from pathlib import Path
@@ -26,11 +24,17 @@ from scipy import sparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.bench_classify_real import (
+    CORPORA,
+    FILES,
+    baseline_svm,
+    baseline_texts,
+    baseline_vectorizer,
+    load_corpus,
+)
 from benchmarks.report import command_line, markdown_table, print_table, write_section
 
 console = Console(stderr=True)
-CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
-FILES = {"bills": "kr-bills.jsonl.xz", "laws": "kr-laws.jsonl.xz"}
 SECTION = "Classification: label agreement of near-identical documents"
 THRESHOLDS = (0.95, 0.99)
 TARGET_MARGIN = 0.5  # accuracy points over the baseline that issue 12 asks for
@@ -51,20 +55,16 @@ def nearest(dev: sparse.csr_matrix, train: sparse.csr_matrix, block: int = 500) 
 
 
 def run_corpus(rows: list[dict]) -> list[list[str]]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.svm import LinearSVC
-
     train = [r for r in rows if r["split"] == "train"]
     dev = [r for r in rows if r["split"] == "dev"]
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=2)
-    x_train = vectorizer.fit_transform([r["text"][:3000] for r in train])
-    x_dev = vectorizer.transform([r["text"][:3000] for r in dev])
+    vectorizer = baseline_vectorizer()
+    x_train = vectorizer.fit_transform(baseline_texts(train))
+    x_dev = vectorizer.transform(baseline_texts(dev))
     similarity, twin = nearest(x_dev, x_train)
     table = []
     for task in sorted({task for r in train for task in r["labels"]}):
         known = {r["labels"][task] for r in train if task in r["labels"]}
-        fit_rows = [i for i, r in enumerate(train) if task in r["labels"]]
-        model = LinearSVC(C=0.5).fit(x_train[fit_rows], [train[i]["labels"][task] for i in fit_rows])
+        model = baseline_svm(x_train, train, task)
         scored = [i for i, r in enumerate(dev) if r["labels"].get(task) in known]
         predicted = model.predict(x_dev[scored])
         errors = sum(p != dev[i]["labels"][task] for p, i in zip(predicted, scored, strict=True))
@@ -88,14 +88,9 @@ def main() -> None:
     for threshold in THRESHOLDS:
         header += [f"with a twin ≥ {threshold}", "twin's label differs"]
     rows = []
-    for name, file in FILES.items():
-        path = CORPORA / file
-        if not path.is_file():
-            sys.exit(f"{path} is missing: this benchmark needs the shared real corpora (../shared/corpora/)")
+    for name in FILES:
         console.print(f"[bold]{name}[/bold]")
-        with lzma.open(path, "rt", encoding="utf-8") as handle:
-            corpus = [json.loads(line) for line in handle]
-        rows += [[name, *row] for row in run_corpus(corpus)]
+        rows += [[name, *row] for row in run_corpus(load_corpus(CORPORA, name))]
     print_table(SECTION, header, rows)
     body = (
         "Dev documents whose text is all but identical to a training document (cosine of the baseline's "
