@@ -40,6 +40,8 @@ from benchmarks.report import command_line, markdown_table, write_section
 from munseo.classify import Classifier, Example, TrainOptions, load_schema, train
 from munseo.classify.data import Dataset, check_examples
 from munseo.classify.evaluate import Evaluation, evaluate
+from munseo.classify.features import FeatureConfig
+from munseo.classify.options import DEFAULT_FEATURES, LinearOptions, TransformerOptions
 from munseo.evaluate.classification import THRESHOLDS
 
 console = Console(stderr=True)
@@ -311,10 +313,15 @@ def _threshold_sweep(classifier: Classifier, dataset: Dataset) -> list[tuple[flo
     return sweep
 
 
-def run_synth(args: argparse.Namespace, work: Path) -> tuple[str, dict[str, Path], list[Example]]:
-    from munseo.classify.features import FeatureConfig
-    from munseo.classify.options import LinearOptions, TransformerOptions
+def _describe(features: FeatureConfig) -> str:
+    """A feature set in a few words, for a table's row: "char_wb 2–4-grams, first 100 characters apart"."""
+    words = f"{features.analyzer} {features.ngram_min}–{features.ngram_max}-grams"
+    if features.head_chars:
+        words += f", first {features.head_chars} characters apart"
+    return words
 
+
+def run_synth(args: argparse.Namespace, work: Path) -> tuple[str, dict[str, Path], list[Example]]:
     schema = load_schema()
     train_examples, _, train_facts = synth_set(
         args.cache, args.train, args.train_seed, args.scan_ratio, 0, args.workers
@@ -324,14 +331,18 @@ def run_synth(args: argparse.Namespace, work: Path) -> tuple[str, dict[str, Path
     )
     train_set = check_examples(train_examples, schema, ["synth train"])
     test_set = check_examples(test_examples, schema, ["synth test"])
-    variants: list[tuple[str, TrainOptions]] = [("linear, char 1–3-grams", TrainOptions(quantize=True))]
+    # (row name, model folder, options); the first is munseo's default and gives the gate's sweep
+    variants: list[tuple[str, str, TrainOptions]] = [
+        (f"linear (default), {_describe(DEFAULT_FEATURES)}", "linear", TrainOptions(quantize=True))
+    ]
     if not args.skip_morph:
         morph = LinearOptions(features=FeatureConfig(analyzer="morph", ngram_max=2))
-        variants.append(("linear, kiwipiepy morphemes 1–2-grams", TrainOptions(linear=morph)))
+        variants.append(("linear, kiwipiepy morphemes 1–2-grams", "morph", TrainOptions(linear=morph)))
     if not args.skip_transformer:
         variants.append(
             (
                 "transformer (from scratch)",
+                "transformer",
                 TrainOptions(
                     backend="transformer",
                     quantize=True,
@@ -342,16 +353,16 @@ def run_synth(args: argparse.Namespace, work: Path) -> tuple[str, dict[str, Path
             )
         )
     rows, models, sweep = [], {}, []
-    for name, options in variants:
+    for index, (name, key, options) in enumerate(variants):
         console.print(f"training {name}")
-        folder = work / name.split(",")[0].split(" ")[0] / ("morph" if "morph" in name else "model")
+        folder = work / key
         result = train(train_set, schema, folder, options, log=lambda line: console.print(f"  {line}"))
         classifier = Classifier(folder)
         evaluation = evaluate(classifier, test_set)
         rows += _evaluation_rows(name, result.seconds, evaluation, _unknown_flagged(classifier, unknown_texts))
-        if name.startswith("linear, char"):
+        if index == 0:
             sweep = _threshold_sweep(classifier, test_set)
-        if "morph" not in name:
+        if key != "morph":
             models[options.backend] = folder
         console.print(f"  done in {result.seconds:.1f} s")
     facts = (
