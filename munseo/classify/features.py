@@ -14,9 +14,10 @@ import hashlib
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,53 +49,67 @@ def _mix(keys: np.ndarray, n: int) -> np.ndarray:
     return keys ^ (keys >> np.uint64(31))
 
 
-def _sequence_keys(codes: np.ndarray, ngram_min: int, ngram_max: int) -> np.ndarray:
-    """Keys of all n-grams (ngram_min ≤ n ≤ ngram_max) of a sequence of uint64 codes."""
-    parts = []
+Keys = tuple[np.ndarray, np.ndarray]  # (n-gram keys, the number of the text each comes from)
+
+
+def _segmented_keys(codes: np.ndarray, lengths: np.ndarray, owners: np.ndarray, ngram_min: int, ngram_max: int) -> Keys:
+    """Keys of the n-grams (ngram_min ≤ n ≤ ngram_max) of a sequence of uint64 codes made of
+    consecutive segments of ``lengths`` codes, only where an n-gram lies inside one segment; each
+    key with its segment's owner. The whole sequence is hashed at once: a batch of texts costs a
+    few NumPy operations over all of them rather than a few per text."""
+    segment = np.repeat(np.arange(len(lengths)), lengths)
+    keys, where = [], []
     running = codes
     for n in range(1, ngram_max + 1):
         if len(running) == 0:
             break
         if n >= ngram_min:
-            parts.append(_mix(running, n))
+            first = segment[: len(running)]
+            inside = first == segment[n - 1 :]
+            keys.append(_mix(running[inside], n))
+            where.append(first[inside])
         running = running[:-1] * _PRIME + codes[n:]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+    if not keys:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    return np.concatenate(keys), owners[np.concatenate(where)]
 
 
-def char_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    return _sequence_keys(codes, ngram_min, ngram_max)
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
 
 
-def char_wb_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
+def char_keys(texts: Sequence[str], ngram_min: int, ngram_max: int) -> Keys:
+    """Keys of the character n-grams of each text (none spans two texts)."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return _segmented_keys(_codes("".join(texts)), lengths, np.arange(len(texts)), ngram_min, ngram_max)
+
+
+def char_wb_keys(texts: Sequence[str], ngram_min: int, ngram_max: int) -> Keys:
     """Keys of the character n-grams inside words, each word padded with a space on both sides
     (scikit-learn's ``char_wb``): an n-gram never spans two words, so ``bill of`` gives `` of``
     but not ``l o``."""
-    words = text.split()
+    per_text = [text.split() for text in texts]
+    words = list(chain.from_iterable(per_text))
     if not words:
-        return np.empty(0, dtype=np.uint64)
-    padded = " " + "  ".join(words) + " "
-    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    # word number of every position: a word's own trailing space closes it, and the next
-    # word's leading space opens the next one
-    lengths = np.array([len(w) + 2 for w in words])
-    word = np.repeat(np.arange(len(words)), lengths)
-    parts = []
-    running = codes
-    for n in range(1, ngram_max + 1):
-        if len(running) == 0:
-            break
-        if n >= ngram_min:
-            inside = word[: len(running)] == word[n - 1 :]
-            parts.append(_mix(running[inside], n))
-        running = running[:-1] * _PRIME + codes[n:]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.uint64)
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    # every word padded on both sides, one after the other: " w1  w2  w3 "
+    codes = _codes(" " + "  ".join(words) + " ")
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+    owners = np.repeat(np.arange(len(texts)), np.fromiter(map(len, per_text), dtype=np.int64, count=len(texts)))
+    return _segmented_keys(codes, lengths, owners, ngram_min, ngram_max)
 
 
-def word_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
+def _token_keys(per_text: list[list[str]], ngram_min: int, ngram_max: int) -> Keys:
+    """Keys of the n-grams of each text's tokens."""
+    codes = np.array([_token_code(token) for token in chain.from_iterable(per_text)], dtype=np.uint64)
+    lengths = np.fromiter(map(len, per_text), dtype=np.int64, count=len(per_text))
+    return _segmented_keys(codes, lengths, np.arange(len(per_text)), ngram_min, ngram_max)
+
+
+def word_keys(texts: Sequence[str], ngram_min: int, ngram_max: int) -> Keys:
     """Keys of the n-grams of whitespace-separated words, apart from every character n-gram's."""
-    codes = np.array([_token_code(w) for w in text.split()], dtype=np.uint64)
-    return _sequence_keys(codes, ngram_min, ngram_max) ^ _WORD_SALT
+    keys, owners = _token_keys([text.split() for text in texts], ngram_min, ngram_max)
+    return keys ^ _WORD_SALT, owners
 
 
 @lru_cache(maxsize=1)
@@ -112,10 +127,9 @@ def _token_code(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
 
 
-def morph_keys(text: str, ngram_min: int, ngram_max: int) -> np.ndarray:
-    tokens = _kiwi().tokenize(text)
-    codes = np.array([_token_code(f"{t.form}/{t.tag}") for t in tokens], dtype=np.uint64)
-    return _sequence_keys(codes, ngram_min, ngram_max)
+def morph_keys(texts: Sequence[str], ngram_min: int, ngram_max: int) -> Keys:
+    kiwi = _kiwi()
+    return _token_keys([[f"{t.form}/{t.tag}" for t in kiwi.tokenize(text)] for text in texts], ngram_min, ngram_max)
 
 
 @dataclass(frozen=True)
@@ -136,27 +150,55 @@ class FeatureConfig:
     head_chars: int = 0
     head_weight: float = 0.5
 
-    def groups(self, text: str) -> list[np.ndarray]:
-        """The keys of the whole text's n-grams, then (with ``head_chars``) those of its opening."""
-        text = normalize(text)[: self.max_chars]
-        groups = [self._keys(text)]
+    def groups(self, texts: Sequence[str]) -> list[Keys]:
+        """The keys of the texts' n-grams (each with the number of its text), then (with
+        ``head_chars``) those of their openings."""
+        texts = [normalize(text)[: self.max_chars] for text in texts]
+        groups = [self._keys(texts)]
         if self.head_chars:
-            groups.append(self._keys(text[: self.head_chars]) ^ _HEAD_SALT)
+            keys, owners = self._keys([text[: self.head_chars] for text in texts])
+            groups.append((keys ^ _HEAD_SALT, owners))
         return groups
 
-    def buckets(self, text: str) -> np.ndarray:
-        """The distinct hash buckets of a text's n-grams: at least as many as its TF-IDF row's non-zeros."""
+    def buckets(self, texts: Sequence[str]) -> np.ndarray:
+        """Each text's distinct hash buckets (at least as many as its TF-IDF row's non-zeros), as
+        ``text number << hash_bits | bucket``, sorted."""
         mask = np.uint64((1 << self.hash_bits) - 1)
-        return np.unique((np.concatenate(self.groups(text)) & mask).astype(np.int64))
+        groups = self.groups(texts)
+        keys = np.concatenate([k for k, _ in groups]) & mask
+        owners = np.concatenate([o for _, o in groups]).astype(np.uint64)
+        pairs = np.sort(((owners << np.uint64(self.hash_bits)) | keys).astype(np.int64))
+        # distinct by a sort: NumPy's hashed ``unique`` is several times slower on arrays this large
+        return pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
 
-    def _keys(self, text: str) -> np.ndarray:
+    def _keys(self, texts: Sequence[str]) -> Keys:
         if self.analyzer == "morph":
-            return morph_keys(text, self.ngram_min, self.ngram_max)
+            return morph_keys(texts, self.ngram_min, self.ngram_max)
         analyzer = char_wb_keys if self.analyzer == "char_wb" else char_keys
-        keys = analyzer(text, self.ngram_min, self.ngram_max)
+        keys, owners = analyzer(texts, self.ngram_min, self.ngram_max)
         if self.word_ngram_max:
-            keys = np.concatenate([keys, word_keys(text, 1, self.word_ngram_max)])
-        return keys
+            words, word_owners = word_keys(texts, 1, self.word_ngram_max)
+            keys, owners = np.concatenate([keys, words]), np.concatenate([owners, word_owners])
+        return keys, owners
+
+
+BATCH_TEXTS = 256  # texts featurised at once, at most
+BATCH_CHARS = 1 << 18  # characters featurised at once, at most (unless one text has more)
+
+
+def _spans(texts: Sequence[str], max_chars: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of consecutive batches of ``texts``, each of at most ``BATCH_TEXTS`` texts and
+    ``BATCH_CHARS`` characters (a text's counted up to ``max_chars``, where it is cut): a batch's
+    n-gram keys are computed at once, and take memory in proportion to its characters."""
+    start, chars = 0, 0
+    for stop, text in enumerate(texts):
+        length = min(len(text), max_chars)
+        if stop > start and (stop - start == BATCH_TEXTS or chars + length > BATCH_CHARS):
+            yield start, stop
+            start, chars = stop, 0
+        chars += length
+    if start < len(texts):
+        yield start, len(texts)
 
 
 class Vocabulary:
@@ -187,9 +229,10 @@ class Vocabulary:
         non-zeros of their TF-IDF rows."""
         df = np.zeros(1 << config.hash_bits, dtype=np.int64)
         pairs = 0
-        for text in texts:
-            present = config.buckets(text)
-            df[present] += 1
+        for start, stop in _spans(texts, config.max_chars):
+            present = config.buckets(texts[start:stop])
+            buckets, counts = np.unique(present & ((1 << config.hash_bits) - 1), return_counts=True)
+            df[buckets] += counts
             pairs += len(present)
         candidates = np.flatnonzero(df >= config.min_df)
         if len(candidates) == 0:
@@ -206,7 +249,6 @@ class Vocabulary:
         texts: Sequence[str],
         config: FeatureConfig,
         dtype: type = np.float32,
-        chunk: int = 256,
         also: Sequence[str] = (),
     ) -> tuple[Vocabulary, sparse.csr_matrix]:
         """``fit`` on ``texts``, then ``transform`` of the same texts and then of ``also`` (texts
@@ -214,18 +256,18 @@ class Vocabulary:
         final size and type (no stacking of parts, no conversion): training holds one copy of
         its rows, in the float64 that liblinear reads."""
         vocabulary, bound = cls._fit(texts, config)
-        bound += sum(len(config.buckets(text)) for text in also)
+        bound += sum(len(config.buckets(also[start:stop])) for start, stop in _spans(also, config.max_chars))
         texts = [*texts, *also] if also else texts
         values = np.empty(bound, dtype=dtype)
         indices = np.empty(bound, dtype=np.int32)
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
         filled = 0
-        for start in range(0, len(texts), chunk):
-            batch = texts[start : start + chunk]
+        for start, stop in _spans(texts, config.max_chars):
+            batch = texts[start:stop]
             doc, feature, weight = vocabulary._weights(batch)
             values[filled : filled + len(weight)] = weight
             indices[filled : filled + len(weight)] = feature
-            indptr[start + 1 : start + len(batch) + 1] = filled + np.cumsum(np.bincount(doc, minlength=len(batch)))
+            indptr[start + 1 : stop + 1] = filled + np.cumsum(np.bincount(doc, minlength=len(batch)))
             filled += len(weight)
         matrix = sparse.csr_matrix(
             (values[:filled], indices[:filled], indptr), shape=(len(texts), len(vocabulary)), copy=False
@@ -237,11 +279,11 @@ class Vocabulary:
         text's values L2-normalised, plus (with ``head_chars``) its opening's, normalised apart and
         scaled by ``head_weight``."""
         mask = np.uint64((1 << self.config.hash_bits) - 1)
-        per_text = [self.config.groups(t) for t in texts]
-        doc, feature, values = self._group_weights([g[0] for g in per_text], mask)
+        groups = self.config.groups(texts)
+        doc, feature, values = self._group_weights(groups[0], len(texts), mask)
         if not self.config.head_chars:
             return doc, feature, values
-        head_doc, head_feature, head_values = self._group_weights([g[1] for g in per_text], mask)
+        head_doc, head_feature, head_values = self._group_weights(groups[1], len(texts), mask)
         # an opening's n-gram and a body n-gram can share a bucket: their values are added
         combined, where = np.unique(
             np.concatenate([doc * len(self) + feature, head_doc * len(self) + head_feature]), return_inverse=True
@@ -252,26 +294,24 @@ class Vocabulary:
         doc, feature = np.divmod(combined, len(self))
         return doc, feature, summed.astype(np.float32)
 
-    def _group_weights(self, keys: list[np.ndarray], mask: np.uint64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``_weights`` of one group of keys per text."""
-        per_doc = [self.table[(k & mask).astype(np.int64)] for k in keys]
-        lengths = np.array([len(k) for k in per_doc], dtype=np.int64)
-        features = np.concatenate(per_doc) if per_doc else np.empty(0, dtype=np.int32)
-        docs = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+    def _group_weights(self, group: Keys, count: int, mask: np.uint64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``_weights`` of one group of keys of ``count`` texts."""
+        keys, owners = group
+        features = self.table[(keys & mask).astype(np.int64)]
         known = features >= 0
-        combined, tf = np.unique(docs[known] * len(self) + features[known], return_counts=True)
+        combined, tf = np.unique(owners[known] * len(self) + features[known], return_counts=True)
         doc, feature = np.divmod(combined, len(self))
         tf = tf.astype(np.float32)
         values = (1.0 + np.log(tf) if self.config.sublinear_tf else tf) * self.idf[feature]
-        norms = np.sqrt(np.bincount(doc, weights=values.astype(np.float64) ** 2, minlength=len(keys)))
+        norms = np.sqrt(np.bincount(doc, weights=values.astype(np.float64) ** 2, minlength=count))
         values = values / np.maximum(norms[doc], 1e-12)
         return doc, feature, values.astype(np.float32)
 
-    def transform(self, texts: Sequence[str], chunk: int = 256) -> sparse.csr_matrix:
-        """TF-IDF rows of ``texts`` (computed ``chunk`` texts at a time to bound memory)."""
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """TF-IDF rows of ``texts`` (computed a batch at a time to bound memory, see ``_spans``)."""
         parts = []
-        for start in range(0, len(texts), chunk):
-            batch = texts[start : start + chunk]
+        for start, stop in _spans(texts, self.config.max_chars):
+            batch = texts[start:stop]
             doc, feature, values = self._weights(batch)
             indptr = np.r_[0, np.cumsum(np.bincount(doc, minlength=len(batch)))]
             parts.append(sparse.csr_matrix((values, feature, indptr), shape=(len(batch), len(self))))

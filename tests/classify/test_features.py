@@ -49,3 +49,32 @@ def test_the_opening_counts_apart_at_its_own_weight() -> None:
     dense = np.zeros(len(vocabulary))
     np.add.at(dense, ids[0], weights[0])
     assert np.allclose(dense, rows[0], atol=1e-6)
+
+
+def test_texts_featurised_together_get_the_rows_they_get_alone(monkeypatch) -> None:
+    """A batch's n-grams are hashed as one sequence: none may span two texts (or, for ``char_wb``,
+    two words), whatever the analyzer and however the texts fall into batches."""
+    from dataclasses import replace
+
+    from munseo.classify import features
+    from munseo.classify.features import Vocabulary
+    from munseo.classify.options import DEFAULT_FEATURES
+
+    documents = [d["text"] for d in make_documents(40, seed=3)]
+    # texts that end and start alike: an n-gram across their boundary would be a feature of its own
+    texts = [*documents, "", "가", "끝 ", " 시작", "\u3000전각 공백\t끝", "ab", "ba", *documents[:3]]
+    configs = [
+        DEFAULT_FEATURES,
+        replace(DEFAULT_FEATURES, analyzer="char", ngram_min=1, ngram_max=3, head_chars=0, min_df=1),
+        replace(DEFAULT_FEATURES, word_ngram_max=2, head_chars=7, min_df=1),
+    ]
+    for config in configs:
+        vocabulary, matrix = Vocabulary.fit_transform(texts, config, dtype=np.float64)
+        alone = [vocabulary.transform([text]) for text in texts]
+        for row, single in enumerate(alone):
+            assert abs(matrix[row] - single).max() < 1e-6 if single.nnz else matrix[row].nnz == 0
+        monkeypatch.setattr(features, "BATCH_CHARS", 300)  # many small batches: the same vocabulary and rows
+        again, small = Vocabulary.fit_transform(texts, config, dtype=np.float64)
+        monkeypatch.undo()
+        assert np.array_equal(again.buckets, vocabulary.buckets) and np.array_equal(again.idf, vocabulary.idf)
+        assert (small != matrix).nnz == 0 and np.array_equal(small.indptr, matrix.indptr)
