@@ -88,6 +88,9 @@ class Preprocessing(BaseModel):
     impulse_share: float | None = Field(None, description="Measured share of salt-and-pepper pixels.")
     deskewed: bool = False
     denoised: bool = False
+    paper_cleared: bool = Field(
+        False, description="Pixels too light to be ink set to white: a page whose darkest mass was speckle."
+    )
     binarized: bool = False
 
 

@@ -1,4 +1,5 @@
-"""Image clean-up before OCR: denoise, flatten, deskew, binarise. Each optional step is recorded.
+"""Image clean-up before OCR: denoise, flatten, deskew, clear speckled paper, binarise. Each
+optional step is recorded.
 
 Denoising helps a noisy scan and hurts a clean one, so unless a setting forces it it is decided per
 page from two measurements of the image: the standard deviation of its gaussian noise (Immerkær's
@@ -76,12 +77,32 @@ def ink_mask(small: np.ndarray) -> np.ndarray:
     """
     background = cv2.dilate(small, np.ones((15, 15), np.uint8))
     flat = cv2.divide(small, background, scale=255)
-    threshold, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    paper = np.bincount(flat.ravel(), minlength=256)[int(threshold) + 1 :]
+    return flat <= ink_threshold(flat)[0]
+
+
+def ink_threshold(flat: np.ndarray) -> tuple[int, bool]:
+    """The grey level at or below which a flattened page's pixels are ink: Otsu's threshold, but
+    at least ``MIN_INK_CONTRAST`` below the paper (the median of the pixels above Otsu's); and
+    whether that floor lowered it, which says the page's darkest mass is speckle, not print."""
+    otsu, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    threshold = int(otsu)
+    paper = np.bincount(flat.ravel(), minlength=256)[threshold + 1 :]
     if paper.sum():
-        median = int(threshold) + 1 + int(np.searchsorted(np.cumsum(paper), paper.sum() / 2))
-        threshold = min(threshold, median - MIN_INK_CONTRAST)
-    return flat <= threshold
+        median = threshold + 1 + int(np.searchsorted(np.cumsum(paper), paper.sum() / 2))
+        if median - MIN_INK_CONTRAST < threshold:
+            return median - MIN_INK_CONTRAST, True
+    return threshold, False
+
+
+def clear_paper(flat: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A flattened page with every pixel too light to be ink set to white, when its darkest mass by
+    Otsu's threshold is speckle (``ink_threshold``): a blank or nearly blank noisy scan, whose
+    speckles Tesseract's own binarisation would take for tens of thousands of glyphs (a page with
+    one line of text read for over two minutes, to nothing). Other pages are returned as they are."""
+    threshold, speckled = ink_threshold(flat)
+    if not speckled:
+        return flat, False
+    return np.where(flat > threshold, np.uint8(255), flat), True
 
 
 def _profile_angle(ys: np.ndarray, xs: np.ndarray, width: int, strips: int = 1, around: float | None = None) -> float:
@@ -266,6 +287,7 @@ def preprocess(image: Image.Image | np.ndarray, options: PreprocessOptions) -> t
         if abs(angle) >= MIN_CORRECTION:
             gray = rotate(gray, -angle)
             record.deskewed = True
+    gray, record.paper_cleared = clear_paper(gray)
     if options.binarize:
         gray = binarize(gray)
         record.binarized = True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -24,7 +25,7 @@ from munseo.evaluate.testpages import HEAVY_DAMAGE, degrade, render_text_page
 from munseo.ocr import PreprocessOptions, ReadOptions, TesseractEngine, preprocess, read_page
 from munseo.ocr import tesseract as tesseract_module
 from munseo.ocr.layout import Region, find_regions
-from munseo.ocr.preprocess import MIN_CORRECTION, estimate_skew
+from munseo.ocr.preprocess import MIN_CORRECTION, binarize, estimate_skew
 from munseo.ocr.quality import coverage
 
 
@@ -227,6 +228,34 @@ def test_a_speckled_blank_page_reads_as_blank_and_a_lone_line_on_one_is_kept(
         assert not blank.words and not blank.quality.needs_review
         kept = read_page(engine, scan(line, seed), dpi).result
         assert word_recall("첨부 서류 없음", kept.text) >= 2 / 3  # one word misread at most
+
+
+def test_a_nearly_blank_grainy_page_is_read_in_a_second_not_minutes(engine: TesseractEngine) -> None:
+    """The last page of a scanned report, one line and a page number on grainy paper: flattened, its
+    grain was the page's darkest mass, Tesseract's own threshold split it into some 80,000 specks,
+    and the page ran past its time limit with nothing read. Paper too light to be ink is cleared."""
+    from munseo.synth.degrade import sample_effects
+    from munseo.synth.degrade import scan as scan_page
+
+    dpi = 240
+    sheet = Image.new("L", (round(8.27 * dpi), round(11.69 * dpi)), 255)
+    font = find_font("Nanum Myeongjo").load(round(dpi * 11 / 72))
+    draw = ImageDraw.Draw(sheet)
+    draw.text((296, 237), "있음.", font=font, fill=0)
+    draw.text((979, 2688), "- 3 -", font=font, fill=0)
+    rng = np.random.default_rng(0)
+    scanned, _ = scan_page(np.asarray(sheet), sample_effects(rng, 0.3, dpi), rng)
+    cleaned, record = preprocess(scanned, PreprocessOptions())
+    assert record.paper_cleared
+    specks = cv2.connectedComponents((binarize(cleaned) == 0).astype(np.uint8))[0] - 1
+    assert specks < 20  # the glyphs' strokes, not the grain
+    reading = read_page(engine, scanned, dpi).result
+    # its two lines (a syllable may be misread), not a screenful of speck-glyphs or nothing
+    assert reading.text.startswith("있") and "-3-" in reading.text.replace(" ", "") and len(reading.text) < 20
+    # a page of print, however damaged, keeps every pixel: its darkest mass is ink
+    page = render_text_page(seed=1, dpi=dpi).image
+    for damage in ({}, HEAVY_DAMAGE):
+        assert not preprocess(degrade(page, seed=1, **damage), PreprocessOptions())[1].paper_cleared
 
 
 @pytest.mark.slow
