@@ -52,8 +52,10 @@ PRESET = "realistic"  # the synth difficulty issue 5's targets are set on
 # --- synthetic documents, read by munseo ---------------------------------------------------------
 
 
-def read_documents(folder: Path, workers: int) -> dict[str, str]:
-    """Every file of a synth folder through munseo's ingest + OCR + clean: id → document text."""
+def read_documents(folder: Path, workers: int) -> tuple[dict[str, str], list[str]]:
+    """Every file of a synth folder through munseo's ingest + OCR + clean: id → document text, and
+    the pages that failed (each named with its reason; its text is left empty and the run goes on,
+    as munseo records a failed document and goes on with the batch)."""
     from munseo.config import Settings
     from munseo.ingest import inspect_file
     from munseo.pipeline import PageProcessor, limits_from, page_jobs
@@ -67,16 +69,20 @@ def read_documents(folder: Path, workers: int) -> dict[str, str]:
         owner[source.path] = record["id"]
         jobs.extend(page_jobs(source, settings, None))
     pages: dict[str, dict[int, str]] = defaultdict(dict)
+    failed: list[str] = []
     started, done = time.perf_counter(), 0
     with PageProcessor(settings, workers=workers) as processor:
         for outcome in processor.run(jobs):
+            text = outcome.clean_text
             if outcome.error:
-                raise RuntimeError(f"{outcome.job.source.path}: {outcome.error}")
-            pages[owner[outcome.job.source.path]][outcome.job.index] = outcome.clean_text
+                failed.append(f"{outcome.job.source.path.name}: {outcome.error}")
+                console.print(f"  [red]failed[/red] {failed[-1]}")
+                text = ""
+            pages[owner[outcome.job.source.path]][outcome.job.index] = text
             done += 1
             if done % 100 == 0:
                 console.print(f"  read {done}/{len(jobs)} pages ({done / (time.perf_counter() - started):.2f}/s)")
-    return {doc: merge_pages([texts[i] for i in sorted(texts)]) for doc, texts in pages.items()}
+    return {doc: merge_pages([texts[i] for i in sorted(texts)]) for doc, texts in pages.items()}, failed
 
 
 def synth_set(
@@ -91,6 +97,7 @@ def synth_set(
     folder = cache / f"{PRESET}-{knobs}-seed{seed}-n{count}-scan{scan_ratio:g}-unknown{unknown}"
     manifest = folder / "manifest.jsonl"
     texts_file = folder / "texts.jsonl"
+    failed_file = folder / "failed-pages.json"
     facts: dict[str, Any] = {}
     if not manifest.exists():
         console.print(f"generating {count} documents (seed {seed}) in {folder}")
@@ -100,8 +107,9 @@ def synth_set(
     if not texts_file.exists():
         console.print(f"reading {folder.name} with munseo (ingest, OCR, clean)")
         started = time.perf_counter()
-        texts = read_documents(folder, workers)
+        texts, failed = read_documents(folder, workers)
         facts["read_s"] = time.perf_counter() - started
+        failed_file.write_text(json.dumps(failed, ensure_ascii=False), encoding="utf-8")
         texts_file.write_text(
             "".join(json.dumps({"id": k, "text": v}, ensure_ascii=False) + "\n" for k, v in texts.items()),
             encoding="utf-8",
@@ -115,6 +123,7 @@ def synth_set(
         else:
             examples.append(Example(texts[record["id"]], record["labels"], f"{manifest}:{number}"))
     facts.update(
+        failed=json.loads(failed_file.read_text(encoding="utf-8")) if failed_file.exists() else [],
         documents=len(examples),
         pages=sum(r["page_count"] for r in records if r["kind"] == "document"),
         scanned=sum(not r["born_digital"] for r in records if r["kind"] == "document"),
@@ -374,6 +383,10 @@ def run_synth(args: argparse.Namespace, work: Path) -> tuple[str, dict[str, Path
     if "read_s" in train_facts or "read_s" in test_facts:
         seconds = train_facts.get("read_s", 0) + test_facts.get("read_s", 0)
         facts += f" Reading them (ingest + OCR) took {seconds:.0f} s in this run (cached for the next)."
+    failed = train_facts["failed"] + test_facts["failed"]
+    if failed:
+        named = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
+        facts += f" Pages munseo could not read (their text left empty): {len(failed)} ({named})."
     sweep_table = markdown_table(
         ["review threshold (every task)", "auto-accepted", "all tasks right among them"],
         [[f"{t:.2f}", _pct(share), _pct(right, 2)] for t, share, right in sweep],
