@@ -48,6 +48,11 @@ NOISY_IMPULSE = 0.002
 # Ink is at least this much darker than the paper (levels of 255, after flattening). Print on the
 # tuning and benchmark pages, faint print included, sits 88 or more below; Otsu's threshold 47 or more.
 MIN_INK_CONTRAST = 40
+# More connected pieces of "ink" than a printed page has: an A4 page of 8-point Korean holds about
+# 70 lines of 70 syllables, of up to three pieces each (about 15,000). The 103 pages of real text in
+# benchmarks/bench_ocr_real.py (150–300 DPI, clean, degraded, faint) make at most 3,816 under Otsu's
+# threshold; grainy blank or nearly blank scans 60,000–84,000.
+MAX_PRINT_PIECES = 20_000
 
 
 @dataclass(frozen=True)
@@ -96,11 +101,16 @@ def ink_threshold(flat: np.ndarray) -> tuple[int, bool]:
 
 def clear_paper(flat: np.ndarray) -> tuple[np.ndarray, bool]:
     """A flattened page with every pixel too light to be ink set to white, when its darkest mass by
-    Otsu's threshold is speckle (``ink_threshold``): a blank or nearly blank noisy scan, whose
-    speckles Tesseract's own binarisation would take for tens of thousands of glyphs (a page with
-    one line of text read for over two minutes, to nothing). Other pages are returned as they are."""
+    Otsu's threshold is speckle: a blank or nearly blank grainy scan, whose grain Tesseract's own
+    binarisation would take for tens of thousands of glyphs (a page with one line of text read for
+    over two minutes, to nothing). Faint print also sits within ``MIN_INK_CONTRAST`` of the paper
+    (``ink_threshold``), and clearing would thin its strokes, so the page must also fall apart into
+    more pieces than print makes (``MAX_PRINT_PIECES``). Other pages are returned as they are."""
     threshold, speckled = ink_threshold(flat)
     if not speckled:
+        return flat, False
+    _, otsu = cv2.threshold(flat, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    if cv2.connectedComponents(otsu, connectivity=8)[0] - 1 <= MAX_PRINT_PIECES:
         return flat, False
     return np.where(flat > threshold, np.uint8(255), flat), True
 
