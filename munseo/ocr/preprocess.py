@@ -85,18 +85,16 @@ def ink_mask(small: np.ndarray) -> np.ndarray:
     return flat <= ink_threshold(flat)[0]
 
 
-def ink_threshold(flat: np.ndarray) -> tuple[int, bool]:
+def ink_threshold(flat: np.ndarray) -> tuple[int, int]:
     """The grey level at or below which a flattened page's pixels are ink: Otsu's threshold, but
     at least ``MIN_INK_CONTRAST`` below the paper (the median of the pixels above Otsu's); and
-    whether that floor lowered it, which says the page's darkest mass is speckle, not print."""
-    otsu, _ = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    threshold = int(otsu)
-    paper = np.bincount(flat.ravel(), minlength=256)[threshold + 1 :]
-    if paper.sum():
-        median = threshold + 1 + int(np.searchsorted(np.cumsum(paper), paper.sum() / 2))
-        if median - MIN_INK_CONTRAST < threshold:
-            return median - MIN_INK_CONTRAST, True
-    return threshold, False
+    Otsu's own. The first below the second says the page's darkest mass is speckle, not print."""
+    otsu = int(cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[0])
+    paper = np.bincount(flat.ravel(), minlength=256)[otsu + 1 :]
+    if not paper.sum():
+        return otsu, otsu
+    median = otsu + 1 + int(np.searchsorted(np.cumsum(paper), paper.sum() / 2))
+    return min(otsu, median - MIN_INK_CONTRAST), otsu
 
 
 def clear_paper(flat: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -106,11 +104,11 @@ def clear_paper(flat: np.ndarray) -> tuple[np.ndarray, bool]:
     over two minutes, to nothing). Faint print also sits within ``MIN_INK_CONTRAST`` of the paper
     (``ink_threshold``), and clearing would thin its strokes, so the page must also fall apart into
     more pieces than print makes (``MAX_PRINT_PIECES``). Other pages are returned as they are."""
-    threshold, speckled = ink_threshold(flat)
-    if not speckled:
+    threshold, otsu = ink_threshold(flat)
+    if threshold == otsu:
         return flat, False
-    _, otsu = cv2.threshold(flat, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    if cv2.connectedComponents(otsu, connectivity=8)[0] - 1 <= MAX_PRINT_PIECES:
+    pieces = cv2.connectedComponents((flat <= otsu).astype(np.uint8), connectivity=8)[0] - 1
+    if pieces <= MAX_PRINT_PIECES:
         return flat, False
     return np.where(flat > threshold, np.uint8(255), flat), True
 
