@@ -29,6 +29,7 @@ from munseo.ingest import IngestError, LoadedPage, Refusal, SourceFile, inspect_
 from munseo.ocr import OcrEngine, PreprocessOptions, ReadOptions, engine_factory, make_engine, read_page
 from munseo.ocr.engine import PageTimeout, time_limit
 from munseo.ocr.layercheck import check_layer
+from munseo.processes import exit_with_parent
 from munseo.store.documents import NewPage
 from munseo.store.files import DataDir
 from munseo.store.models import JobStatus
@@ -69,6 +70,7 @@ _checks_layers = False
 
 def init_worker(settings: Settings) -> None:
     global _engine, _checks_layers
+    exit_with_parent()
     _engine = make_engine(settings)
     _checks_layers = callable(getattr(_engine, "read_line", None))
     if not _checks_layers and settings.check_text_layer:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psutil
 import pypdfium2 as pdfium
 import pytest
 
@@ -106,3 +113,32 @@ def test_bad_inputs_fail_alone_and_stored_documents_stay(tmp_path: Path, setting
     after = store.documents.get(before.id)
     assert after is not None and after.status == "processed" and after.text == before.text
     assert [p.raw_text for p in after.pages] == [p.raw_text for p in before.pages]
+
+
+@pytest.mark.slow
+def test_ocr_workers_end_with_a_killed_command(tmp_path: Path) -> None:
+    """Killing only the command (SIGKILL runs none of its clean-up) leaves no OCR worker reading on."""
+    tiff = documents.multi_frame_tiff(tmp_path / "pages.tiff", frames=8)
+    env = {**os.environ, "MUNSEO_WORKERS": "2", "MUNSEO_DATA_DIR": str(tmp_path / "data")}
+    command = subprocess.Popen(
+        [sys.executable, "-m", "munseo", "ocr", str(tiff)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    helpers: list[psutil.Process] = []
+    try:
+        parent = psutil.Process(command.pid)
+        deadline = time.monotonic() + 120
+        workers: list[psutil.Process] = []
+        while len(workers) < 2 and command.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            helpers = parent.children(recursive=True)
+            workers = [p for p in helpers if "spawn_main" in " ".join(p.cmdline())]
+        assert len(workers) == 2, command.stderr.read() if command.stderr else ""
+        command.send_signal(signal.SIGKILL)
+        command.wait()
+        _, alive = psutil.wait_procs(helpers, timeout=60)
+        assert not alive, f"still running after the command was killed: {[p.cmdline() for p in alive]}"
+    finally:
+        command.kill()
+        for process in helpers:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()

@@ -17,6 +17,7 @@ from typing import TextIO
 import cv2
 import numpy as np
 
+from munseo.processes import exit_with_parent
 from munseo.synth.content import BUILDERS, Context
 from munseo.synth.degrade import pixel_box, pixel_size, rasterize, sample_effects, scan, transform_box
 from munseo.synth.difficulty import Difficulty, difficulty
@@ -241,6 +242,7 @@ def build(job: Job, rescan: int = 0) -> ManifestRecord:
 
 
 def _init_worker() -> None:
+    exit_with_parent()
     # The workers already share the cores; OpenCV's own threads would only compete with them.
     cv2.setNumThreads(1)
 
