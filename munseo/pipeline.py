@@ -244,7 +244,9 @@ def options_from(settings: Settings) -> ReadOptions:
 
 
 def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> list[PageJob]:
-    """The pages of ``source`` as jobs; the document's time limit starts now."""
+    """The pages of ``source`` as jobs; the document's time limit starts now, so make them when
+    the document's pages are about to be read (a generator fed to ``PageProcessor.run``), not
+    for a whole batch up front."""
     deadline = time.time() + settings.document_time_limit
     return [
         PageJob(
@@ -449,7 +451,6 @@ def ingest(
     report = IngestReport()
     files = expand_paths(paths)
     pending: dict[str, _Pending] = {}
-    jobs: list[PageJob] = []
     position: dict[Path, int] = {}  # files are reported in the order they were given
 
     with PageProcessor(settings, workers) as processor:
@@ -469,9 +470,11 @@ def ingest(
             else:
                 reason = "no such file" if not path.exists() else admission.reason
                 report.files.append(FileReport(path, Outcome.FAILED, admission.document_id, reason=reason))
-        for item in pending.values():
-            jobs.extend(page_jobs(item.source, settings, data))
-        progress.pages_total(len(jobs))
+        progress.pages_total(sum(item.source.page_count for item in pending.values()))
+        # A document's time limit starts when its pages go to the workers (``page_jobs``), not when
+        # the batch is queued: made all at once, every document still waiting an hour (the default
+        # limit) into a large batch failed unread.
+        jobs = (job for item in list(pending.values()) for job in page_jobs(item.source, settings, data))
         beat = time.monotonic()
         for outcome in processor.run(jobs):
             progress.page_done()

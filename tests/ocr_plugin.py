@@ -1,11 +1,12 @@
 """OCR engines added by name (``MUNSEO_OCR_ENGINE=tests.ocr_plugin:make``): Tesseract reading
 every page as one block with the English model, under a name of its own; one that cannot read a
-line on its own; one written to the protocol as it was before ``read_line``; and one whose worker
-process dies on any page it has to read."""
+line on its own; one written to the protocol as it was before ``read_line``; one whose worker
+process dies on any page it has to read; and one that takes a second longer over every page."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 from PIL import Image
@@ -72,3 +73,19 @@ class Crashing(PagesOnly):
 
 def crashing(settings: Settings) -> Crashing:
     return Crashing(settings)
+
+
+class Slow(PagesOnly):
+    """Tesseract that waits ``SLOW_SECONDS`` before reading each page, whatever the machine's speed:
+    ``MUNSEO_OCR_ENGINE=tests.ocr_plugin:slow``."""
+
+    name = "slow"
+    SLOW_SECONDS = 1.0
+
+    def recognize(self, image: Image.Image | np.ndarray, dpi: int, number: int = 1) -> PageResult:
+        time.sleep(self.SLOW_SECONDS)
+        return super().recognize(image, dpi, number)
+
+
+def slow(settings: Settings) -> Slow:
+    return Slow(settings)

@@ -19,6 +19,7 @@ from munseo.evaluate.metrics import cer
 from munseo.pipeline import Outcome, ingest
 from munseo.store.repository import Store
 from tests import documents
+from tests.ocr_plugin import Slow
 
 
 def _text_layer(path: Path) -> list[str]:
@@ -113,6 +114,27 @@ def test_bad_inputs_fail_alone_and_stored_documents_stay(tmp_path: Path, setting
     after = store.documents.get(before.id)
     assert after is not None and after.status == "processed" and after.text == before.text
     assert [p.raw_text for p in after.pages] == [p.raw_text for p in before.pages]
+
+
+@pytest.mark.slow
+def test_a_documents_time_limit_starts_with_its_pages_not_with_the_batch(
+    tmp_path: Path, settings: Settings, store: Store
+) -> None:
+    """Each page takes at least a second (the engine waits), so the batch outlasts one document's
+    time limit; no document does, and none may fail for the time the batch took before it."""
+    limit, count = 10.0, 12
+    assert count * Slow.SLOW_SECONDS > limit  # the last documents start after the limit
+    pages = []
+    for seed in range(count):
+        path = tmp_path / f"page-{seed}.png"
+        documents.render_text_page(seed=seed, dpi=150, paragraphs=1).image.save(path, dpi=(150, 150))
+        pages.append(path)
+    one_worker = settings.model_copy(
+        update={"workers": 1, "ocr_engine": "tests.ocr_plugin:slow", "document_time_limit": limit}
+    )
+    report = ingest(pages, one_worker, store)
+    assert report.seconds > limit
+    assert [(f.outcome, f.reason) for f in report.files] == [(Outcome.STORED, None)] * count
 
 
 @pytest.mark.slow

@@ -36,8 +36,8 @@ from munseo.evaluate.metrics import (
     comparable_text,
     word_matches,
 )
-from munseo.ingest import IngestError, inspect_file
-from munseo.pipeline import PageJob, PageProcessor, limits_from, page_jobs
+from munseo.ingest import IngestError, SourceFile, inspect_file
+from munseo.pipeline import PageProcessor, limits_from, page_jobs
 
 GT_FILE = "gt.jsonl"
 
@@ -107,8 +107,8 @@ def read_with_munseo(
     pipeline's own timings of it; its text is the cleaned page text munseo stores."""
     settings = settings or Settings()
     started = time.perf_counter()
-    jobs: list[PageJob] = []
-    owner: dict[tuple[str, int], list[int]] = {}
+    sources: list[SourceFile] = []  # each file once
+    owner: dict[Path, list[int]] = {}  # a file's places in ``paths``
     failed: dict[int, str] = {}
     for number, path in enumerate(paths):
         try:
@@ -116,17 +116,18 @@ def read_with_munseo(
         except IngestError as exc:
             failed[number] = exc.reason
             continue
-        for job in page_jobs(source, settings, None):
-            key = (str(job.source.path), job.index)
-            owner.setdefault(key, []).append(number)
-            if len(owner[key]) == 1:
-                jobs.append(job)
+        owner.setdefault(source.path, []).append(number)
+        if len(owner[source.path]) == 1:
+            sources.append(source)
     texts: dict[int, dict[int, str]] = {n: {} for n in range(len(paths))}
     seconds = [0.0] * len(paths)
     confidences: dict[int, list[float]] = {n: [] for n in range(len(paths))}
-    with PageProcessor(settings, workers=min(workers or settings.resolved_workers, max(1, len(jobs)))) as processor:
+    pages = sum(source.page_count for source in sources)
+    # made as each file's pages go to the workers: a file's time limit starts with its pages
+    jobs = (job for source in sources for job in page_jobs(source, settings, None))
+    with PageProcessor(settings, workers=min(workers or settings.resolved_workers, max(1, pages))) as processor:
         for outcome in processor.run(jobs):
-            for number in owner[(str(outcome.job.source.path), outcome.job.index)]:
+            for number in owner[outcome.job.source.path]:
                 if outcome.error or outcome.result is None:
                     failed.setdefault(number, outcome.error or "unknown error")
                     continue
