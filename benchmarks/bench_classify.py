@@ -52,37 +52,62 @@ PRESET = "realistic"  # the synth difficulty issue 5's targets are set on
 # --- synthetic documents, read by munseo ---------------------------------------------------------
 
 
-def read_documents(folder: Path, workers: int) -> tuple[dict[str, str], list[str]]:
+def read_documents(folder: Path, workers: int, done_file: Path) -> tuple[dict[str, str], list[str]]:
     """Every file of a synth folder through munseo's ingest + OCR + clean: id → document text, and
     the pages that failed (each named with its reason; its text is left empty and the run goes on,
-    as munseo records a failed document and goes on with the batch)."""
+    as munseo records a failed document and goes on with the batch).
+
+    Each document is appended to ``done_file`` as soon as all its pages are read, and documents
+    already there are not read again: a run stopped part way (the 2,000 training documents take
+    most of an hour) goes on where it stopped."""
     from munseo.config import Settings
     from munseo.ingest import inspect_file
     from munseo.pipeline import PageProcessor, limits_from, page_jobs
     from munseo.text import merge_pages
 
     settings = Settings()
+    done = []
+    for line in done_file.read_text(encoding="utf-8").splitlines() if done_file.exists() else []:
+        try:
+            done.append(json.loads(line))
+        except json.JSONDecodeError:
+            break  # the line a stopped run was writing
+    read = {d["id"] for d in done}
     records = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
-    jobs, owner = [], {}
+    sources, owner = [], {}
     for record in records:
-        source = inspect_file(folder / record["file"], limits_from(settings), settings.dpi)
-        owner[source.path] = record["id"]
-        jobs.extend(page_jobs(source, settings, None))
+        if record["id"] not in read:
+            source = inspect_file(folder / record["file"], limits_from(settings), settings.dpi)
+            owner[source.path] = record["id"]
+            sources.append(source)
+    total = sum(source.page_count for source in sources)
+    if read:
+        console.print(f"  {len(read)} documents read before; {len(sources)} to go ({total} pages)")
+    # made as each document's pages go to the workers: its time limit starts with its pages
+    jobs = (job for source in sources for job in page_jobs(source, settings, None))
     pages: dict[str, dict[int, str]] = defaultdict(dict)
-    failed: list[str] = []
-    started, done = time.perf_counter(), 0
-    with PageProcessor(settings, workers=workers) as processor:
+    failures: dict[str, list[str]] = defaultdict(list)
+    started, count = time.perf_counter(), 0
+    with PageProcessor(settings, workers=workers) as processor, done_file.open("w", encoding="utf-8") as out:
+        out.writelines(json.dumps(entry, ensure_ascii=False) + "\n" for entry in done)
         for outcome in processor.run(jobs):
-            text = outcome.clean_text
+            doc, text = owner[outcome.job.source.path], outcome.clean_text
             if outcome.error:
-                failed.append(f"{outcome.job.source.path.name}: {outcome.error}")
-                console.print(f"  [red]failed[/red] {failed[-1]}")
+                failures[doc].append(f"{outcome.job.source.path.name}: {outcome.error}")
+                console.print(f"  [red]failed[/red] {failures[doc][-1]}")
                 text = ""
-            pages[owner[outcome.job.source.path]][outcome.job.index] = text
-            done += 1
-            if done % 100 == 0:
-                console.print(f"  read {done}/{len(jobs)} pages ({done / (time.perf_counter() - started):.2f}/s)")
-    return {doc: merge_pages([texts[i] for i in sorted(texts)]) for doc, texts in pages.items()}, failed
+            pages[doc][outcome.job.index] = text
+            if len(pages[doc]) == outcome.job.source.page_count:
+                texts = pages.pop(doc)
+                text = merge_pages([texts[i] for i in sorted(texts)])
+                entry = {"id": doc, "text": text, "failed": failures.pop(doc, [])}
+                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                out.flush()
+                done.append(entry)
+            count += 1
+            if count % 100 == 0:
+                console.print(f"  read {count}/{total} pages ({count / (time.perf_counter() - started):.2f}/s)")
+    return {d["id"]: d["text"] for d in done}, [reason for d in done for reason in d["failed"]]
 
 
 def synth_set(
@@ -107,13 +132,15 @@ def synth_set(
     if not texts_file.exists():
         console.print(f"reading {folder.name} with munseo (ingest, OCR, clean)")
         started = time.perf_counter()
-        texts, failed = read_documents(folder, workers)
+        partial = folder / "texts.partial.jsonl"
+        texts, failed = read_documents(folder, workers, partial)
         facts["read_s"] = time.perf_counter() - started
         failed_file.write_text(json.dumps(failed, ensure_ascii=False), encoding="utf-8")
         texts_file.write_text(
             "".join(json.dumps({"id": k, "text": v}, ensure_ascii=False) + "\n" for k, v in texts.items()),
             encoding="utf-8",
         )
+        partial.unlink()
     texts = {r["id"]: r["text"] for r in map(json.loads, texts_file.read_text(encoding="utf-8").splitlines())}
     records = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
     examples, unknown_texts = [], []
