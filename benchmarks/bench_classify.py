@@ -62,7 +62,7 @@ def read_documents(folder: Path, workers: int, done_file: Path) -> tuple[dict[st
     most of an hour) goes on where it stopped."""
     from munseo.config import Settings
     from munseo.ingest import inspect_file
-    from munseo.pipeline import PageProcessor, limits_from, page_jobs
+    from munseo.pipeline import PageProcessor, batch_jobs, limits_from
     from munseo.text import merge_pages
 
     settings = Settings()
@@ -83,14 +83,12 @@ def read_documents(folder: Path, workers: int, done_file: Path) -> tuple[dict[st
     total = sum(source.page_count for source in sources)
     if read:
         console.print(f"  {len(read)} documents read before; {len(sources)} to go ({total} pages)")
-    # made as each document's pages go to the workers: its time limit starts with its pages
-    jobs = (job for source in sources for job in page_jobs(source, settings, None))
     pages: dict[str, dict[int, str]] = defaultdict(dict)
     failures: dict[str, list[str]] = defaultdict(list)
     started, count = time.perf_counter(), 0
     with PageProcessor(settings, workers=workers) as processor, done_file.open("w", encoding="utf-8") as out:
         out.writelines(json.dumps(entry, ensure_ascii=False) + "\n" for entry in done)
-        for outcome in processor.run(jobs):
+        for outcome in processor.run(batch_jobs(sources, settings, None)):
             doc, text = owner[outcome.job.source.path], outcome.clean_text
             if outcome.error:
                 failures[doc].append(f"{outcome.job.source.path.name}: {outcome.error}")

@@ -244,9 +244,8 @@ def options_from(settings: Settings) -> ReadOptions:
 
 
 def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> list[PageJob]:
-    """The pages of ``source`` as jobs; the document's time limit starts now, so make them when
-    the document's pages are about to be read (a generator fed to ``PageProcessor.run``), not
-    for a whole batch up front."""
+    """The pages of ``source`` as jobs; the document's time limit starts now (for many documents:
+    ``batch_jobs``)."""
     deadline = time.time() + settings.document_time_limit
     return [
         PageJob(
@@ -262,6 +261,14 @@ def page_jobs(source: SourceFile, settings: Settings, data: DataDir | None) -> l
         )
         for i in range(source.page_count)
     ]
+
+
+def batch_jobs(sources: Iterable[SourceFile], settings: Settings, data: DataDir | None) -> Iterator[PageJob]:
+    """The pages of many documents as jobs for ``PageProcessor.run``, each document's made as its
+    turn comes, so that its time limit starts with its pages: made all at once, every document
+    still waiting an hour (the default limit) into a large batch failed unread."""
+    for source in sources:
+        yield from page_jobs(source, settings, data)
 
 
 @dataclass
@@ -471,10 +478,7 @@ def ingest(
                 reason = "no such file" if not path.exists() else admission.reason
                 report.files.append(FileReport(path, Outcome.FAILED, admission.document_id, reason=reason))
         progress.pages_total(sum(item.source.page_count for item in pending.values()))
-        # A document's time limit starts when its pages go to the workers (``page_jobs``), not when
-        # the batch is queued: made all at once, every document still waiting an hour (the default
-        # limit) into a large batch failed unread.
-        jobs = (job for item in list(pending.values()) for job in page_jobs(item.source, settings, data))
+        jobs = batch_jobs([item.source for item in pending.values()], settings, data)
         beat = time.monotonic()
         for outcome in processor.run(jobs):
             progress.page_done()

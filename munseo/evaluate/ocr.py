@@ -37,7 +37,7 @@ from munseo.evaluate.metrics import (
     word_matches,
 )
 from munseo.ingest import IngestError, SourceFile, inspect_file
-from munseo.pipeline import PageProcessor, limits_from, page_jobs
+from munseo.pipeline import PageProcessor, batch_jobs, limits_from
 
 GT_FILE = "gt.jsonl"
 
@@ -123,10 +123,8 @@ def read_with_munseo(
     seconds = [0.0] * len(paths)
     confidences: dict[int, list[float]] = {n: [] for n in range(len(paths))}
     pages = sum(source.page_count for source in sources)
-    # made as each file's pages go to the workers: a file's time limit starts with its pages
-    jobs = (job for source in sources for job in page_jobs(source, settings, None))
     with PageProcessor(settings, workers=min(workers or settings.resolved_workers, max(1, pages))) as processor:
-        for outcome in processor.run(jobs):
+        for outcome in processor.run(batch_jobs(sources, settings, None)):
             for number in owner[outcome.job.source.path]:
                 if outcome.error or outcome.result is None:
                     failed.setdefault(number, outcome.error or "unknown error")
